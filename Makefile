@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step they take.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ZOOMSIM_PORT ?= 8001
+
+.PHONY: run test lint types unit services chromium clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser of its own.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/python -m zoomsim --host 127.0.0.1 --port $(ZOOMSIM_PORT) \
+		--seed seeds/zoomsim-demo.json --state var/zoomsim-state.json
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy src/zoomsim
+
+unit: $(STAMP) chromium
+	$(BIN)/pytest
+
+# With CI=true the database- and broker-facing tests run again on PostgreSQL and Redis.
+services: $(STAMP)
+	@if [ "$$CI" = "true" ]; then bash scripts/test-services; else echo "services: skipped (CI is not true)"; fi
+
+test: lint types unit services
+
+clean:
+	rm -rf $(VENV) var

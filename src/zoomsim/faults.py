@@ -1,0 +1,69 @@
+"""Faults the control API can inject: failing the next N matching calls, a random failure rate,
+added latency with jitter, and dropped connections. Applied to every path but /_sim/ itself."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from zoomsim.model import FaultRule
+from zoomsim.sim import Simulator
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, sim: Simulator) -> None:
+        self.app = app
+        self.sim = sim
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/_sim"):
+            await self.app(scope, receive, send)
+            return
+        knobs = self.sim.state.knobs
+        if knobs.latency_ms or knobs.jitter_ms:
+            delay = knobs.latency_ms + random.uniform(-knobs.jitter_ms, knobs.jitter_ms)
+            await asyncio.sleep(max(delay, 0.0) / 1000)
+        rule = self._matching_rule(scope["method"], path)
+        if rule is not None:
+            await self._fail(rule, send)
+            return
+        if knobs.failure_rate and random.random() < knobs.failure_rate:
+            await self._fail(FaultRule(id="random", path_pattern=".*"), send)
+            return
+        await self.app(scope, receive, send)
+
+    def _matching_rule(self, method: str, path: str) -> FaultRule | None:
+        for rule in list(self.sim.state.faults.values()):
+            if rule.method not in ("*", method) or not re.search(rule.path_pattern, path):
+                continue
+            if rule.remaining > 0:
+                rule.remaining -= 1
+                if rule.remaining == 0:
+                    del self.sim.state.faults[rule.id]
+            self.sim.changed()
+            return rule
+        return None
+
+    @staticmethod
+    async def _fail(rule: FaultRule, send: Send) -> None:
+        if rule.drop_connection:
+            # Start a response that promises a body and never send it: the server closes the
+            # connection and the client sees it dropped mid-response, as on a network fault.
+            start: Message = {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"1000")],
+            }
+            await send(start)
+            raise ConnectionAbortedError("zoomsim: connection dropped on purpose")
+        body = json.dumps({"code": rule.code or rule.status, "message": rule.message}).encode()
+        headers = [(b"content-type", b"application/json;charset=UTF-8")]
+        if rule.retry_after:
+            headers.append((b"retry-after", rule.retry_after.encode()))
+        await send({"type": "http.response.start", "status": rule.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
