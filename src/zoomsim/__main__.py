@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 from pathlib import Path
 
 import uvicorn
 
 from zoomsim.app import create_app
-from zoomsim.seed import load_seed_file
+from zoomsim.seed import apply_seed
 from zoomsim.sim import Simulator
 from zoomsim.state import State
 
 
 def build(seed: Path | None, state_path: Path | None, base_url: str) -> Simulator:
     state = State.load(state_path) if state_path and state_path.exists() else State()
-    if seed is not None:
-        load_seed_file(state, seed)
+    seed_data = json.loads(seed.read_text(encoding="utf-8")) if seed is not None else None
+    if seed_data is not None:
+        # Re-applying the seed over a restored state adds what is missing and keeps the rest.
+        apply_seed(state, seed_data)
     state.knobs.base_url = base_url
-    return Simulator(state, state_path)
+    sim = Simulator(state, state_path)
+    sim.seed = seed_data  # what POST /_sim/reset goes back to
+    return sim
 
 
 def main(argv: list[str] | None = None) -> None:

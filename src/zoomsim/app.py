@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from zoomsim import control, happenings, oauth, pages, webhooks
+from zoomsim import control, happenings, media, oauth, pages, webhooks
 from zoomsim.api import all_routes
 from zoomsim.errors import OAuthErrorResponse, ZoomErrorResponse
 from zoomsim.faults import FaultMiddleware
@@ -77,6 +77,7 @@ def create_app(sim: Simulator) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         webhooks.start(sim)
+        happenings.start(sim)
         try:
             yield
         finally:
@@ -88,7 +89,14 @@ def create_app(sim: Simulator) -> Starlette:
             sim.flush()
 
     app = Starlette(
-        routes=[*oauth.routes, *all_routes(), *control.routes, *happenings.routes, *pages.routes],
+        routes=[
+            *oauth.routes,
+            *all_routes(),
+            *control.routes,
+            *happenings.routes,
+            *pages.routes,
+            *media.routes,
+        ],
         exception_handlers={
             ZoomErrorResponse: _zoom_error,
             OAuthErrorResponse: _oauth_error,

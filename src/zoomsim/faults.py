@@ -1,10 +1,15 @@
 """Faults the control API can inject: failing the next N matching calls, a random failure rate,
-added latency with jitter, and dropped connections. Applied to every path but /_sim/ itself."""
+added latency with jitter, and dropped connections.
+
+They apply to what stands in for Zoom (`/oauth/...`, `/v2/...`, downloads), not to the control API
+(`/_sim/...`) nor to the pages for running meetings by hand (`/sim/...`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import re
 
@@ -12,6 +17,24 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zoomsim.model import FaultRule
 from zoomsim.sim import Simulator
+
+_EXEMPT_PREFIXES = ("/_sim/", "/sim/")
+
+
+class DroppedOnPurpose(ConnectionAbortedError):
+    """Raised after a half-sent response so the server closes the connection."""
+
+
+class _QuietDrops(logging.Filter):
+    """Keep the tracebacks of connections dropped on purpose out of the logs: they are expected."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DroppedOnPurpose)
+
+
+for _logger in ("uvicorn.error", "zoomsim"):
+    logging.getLogger(_logger).addFilter(_QuietDrops())
 
 
 class FaultMiddleware:
@@ -21,7 +44,7 @@ class FaultMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith("/_sim"):
+        if scope["type"] != "http" or path.startswith(_EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
         knobs = self.sim.state.knobs
@@ -38,13 +61,14 @@ class FaultMiddleware:
         await self.app(scope, receive, send)
 
     def _matching_rule(self, method: str, path: str) -> FaultRule | None:
-        for rule in list(self.sim.state.faults.values()):
+        faults = self.sim.state.faults
+        for rule in list(faults.values()):
             if rule.method not in ("*", method) or not re.search(rule.path_pattern, path):
                 continue
-            if rule.remaining > 0:
+            if rule.remaining > 0:  # -1 fails every matching call until the rule is removed
                 rule.remaining -= 1
                 if rule.remaining == 0:
-                    del self.sim.state.faults[rule.id]
+                    faults.pop(rule.id, None)
             self.sim.changed()
             return rule
         return None
@@ -60,9 +84,12 @@ class FaultMiddleware:
                 "headers": [(b"content-length", b"1000")],
             }
             await send(start)
-            raise ConnectionAbortedError("zoomsim: connection dropped on purpose")
+            raise DroppedOnPurpose("zoomsim: connection dropped on purpose")
         body = json.dumps({"code": rule.code or rule.status, "message": rule.message}).encode()
-        headers = [(b"content-type", b"application/json;charset=UTF-8")]
+        headers = [
+            (b"content-type", b"application/json;charset=UTF-8"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         if rule.retry_after:
             headers.append((b"retry-after", rule.retry_after.encode()))
         await send({"type": "http.response.start", "status": rule.status, "headers": headers})

@@ -62,6 +62,11 @@ class App:
     # Server-to-server apps belong to one account; `me` is the user who created the app.
     account_id: str = ""
     owner_user_id: str = ""
+    # Endpoint URL validation (`endpoint.url_validation`): Zoom disables the event subscription
+    # after 6 consecutive failed validations.
+    webhook_validated_at: float | None = None
+    webhook_validation_failures: int = 0
+    webhook_disabled: bool = False
 
 
 @dataclass
@@ -150,6 +155,11 @@ class Instance:
     start_time: float
     end_time: float | None = None
     report_available_at: float | None = None
+    # Cloud recordings: the passwords Zoom gives the recording, and whether `recording.completed`
+    # has gone out (it is sent once, when the files become available).
+    recording_password: str = ""
+    recording_play_passcode: str = ""
+    recording_event_sent: bool = False
 
 
 @dataclass
@@ -184,6 +194,17 @@ class RecordingFile:
     text: str = ""
     deleted: bool = False
     trashed: bool = False
+
+
+@dataclass
+class DownloadToken:
+    """A token that lets its holder download one instance's recording files without OAuth: the
+    `download_token` of `recording.completed` (24 h) or the API's `download_access_token`."""
+
+    token: str
+    account_id: str
+    instance_uuid: str
+    expires_at: float
 
 
 @dataclass

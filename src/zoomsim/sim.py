@@ -25,6 +25,8 @@ class Simulator:
         self._save_task: asyncio.Task[None] | None = None
         self.event_sinks: list[EventSink] = []
         self.background: list[asyncio.Task[None]] = []
+        # The seed the simulator started from, so `POST /_sim/reset` can go back to it.
+        self.seed: dict[str, Any] | None = None
 
     # --- persistence: debounced, so a burst of calls costs one write --------------------------
 

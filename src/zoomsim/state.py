@@ -15,6 +15,7 @@ from zoomsim.model import (
     Account,
     App,
     AuthCode,
+    DownloadToken,
     FaultRule,
     Installation,
     Instance,
@@ -52,6 +53,9 @@ class Knobs:
     alt_host_error_status: int = 400
     alt_host_error_code: int = 1001
     base_url: str = "http://127.0.0.1:8001"
+    # New meeting and instance UUIDs begin with "/" or contain "//", the ones clients must
+    # double-encode in paths (reference §7.3); see zoomsim.uuids.
+    slashy_uuids: bool = False
 
 
 T = TypeVar("T")
@@ -69,6 +73,7 @@ _COLLECTIONS: dict[str, type[Any]] = {
     "instances": Instance,
     "segments": Segment,
     "recordings": RecordingFile,
+    "download_tokens": DownloadToken,
     "deliveries": WebhookDelivery,
     "faults": FaultRule,
 }
@@ -89,6 +94,7 @@ class State:
     instances: dict[str, Instance] = field(default_factory=dict)  # by uuid
     segments: dict[str, Segment] = field(default_factory=dict)
     recordings: dict[str, RecordingFile] = field(default_factory=dict)
+    download_tokens: dict[str, DownloadToken] = field(default_factory=dict)
     deliveries: dict[str, WebhookDelivery] = field(default_factory=dict)
     faults: dict[str, FaultRule] = field(default_factory=dict)
     # Page tokens: token -> (expires_at, cursor data). Not persisted: they live 15 minutes anyway.

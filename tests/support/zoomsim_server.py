@@ -6,6 +6,7 @@ database fixture inserts rows: to set the scene, never to check the result.
 
 from __future__ import annotations
 
+import json
 import secrets
 import socket
 import threading
@@ -34,6 +35,7 @@ class LiveZoomsim:
         self.port = self.sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.sim = Simulator(self._fresh_state(), state_path)
+        self.sim.seed = json.loads(seed.read_text(encoding="utf-8"))
         self.app = create_app(self.sim)
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)

@@ -25,5 +25,6 @@ def zoomsim(zoomsim_server: LiveZoomsim) -> LiveZoomsim:
 @pytest.fixture
 def api(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
     """An httpx client for /v2 with a token of acme's admin for the Campus app."""
-    with zoomsim.client(zoomsim.token("acme-admin")) as client:
+    # Long-lived: many tests move the clock by hours.
+    with zoomsim.client(zoomsim.token("acme-admin", ttl=30 * 24 * 3600)) as client:
         yield client

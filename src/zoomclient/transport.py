@@ -1,0 +1,174 @@
+"""Sending one request to api.zoom.us: bearer token, the single refresh-and-retry after a 401,
+timeouts, errors turned into the ZoomError tree, rate-limit headers kept, one log line per call,
+and the `next_page_token` loop. Endpoint methods (zoomclient.client) only describe their call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from zoomclient.catalog import Endpoint
+from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints
+from zoomclient.errors import api_error_from_response, transport_error, unexpected_body_error
+from zoomclient.oauth import Clock, utc_now
+from zoomclient.ratelimits import RateLimitInfo, rate_limit_info
+from zoomclient.tokens import TokenSource
+
+log = logging.getLogger("zoomclient")
+
+QueryParams = Mapping[str, str | int | bool]
+
+
+class ZoomTransport:
+    def __init__(
+        self,
+        endpoints: ZoomEndpoints,
+        token_source: TokenSource,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        http: httpx.Client | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.endpoints = endpoints
+        self.token_source = token_source
+        self.clock = clock
+        self.http = http or httpx.Client(timeout=timeout)
+        self._owns_http = http is None
+        # The rate-limit headers of the latest answer (success or error), for a pacer to read.
+        self.last_rate_limit = RateLimitInfo()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
+
+    # --- one call ----------------------------------------------------------------------------
+
+    def call(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, str] | None = None,
+        params: QueryParams | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        """Call `endpoint` with already-encoded `path` values; return the 2xx response."""
+        url = self.endpoints.api_base + endpoint.path.format(**(path or {}))
+        query = {name: _query_value(value) for name, value in (params or {}).items()}
+
+        def build(token: str) -> httpx.Request:
+            return self.http.build_request(
+                endpoint.method,
+                url,
+                params=query,
+                json=json,
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            )
+
+        return self.send(build, log_as=endpoint.path)
+
+    def json_object(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise unexpected_body_error(response)
+        return body
+
+    def pages(
+        self,
+        endpoint: Endpoint,
+        *,
+        items_key: str,
+        page_size: int,
+        path: Mapping[str, str] | None = None,
+        params: QueryParams | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of every page. Zoom's `next_page_token` expires after 15 minutes, so
+        consume the iterator promptly rather than pausing between pages."""
+        next_page_token = ""
+        while True:
+            query: dict[str, str | int | bool] = {**(params or {}), "page_size": page_size}
+            if next_page_token:
+                query["next_page_token"] = next_page_token
+            body = self.json_object(self.call(endpoint, path=path, params=query))
+            items = body.get(items_key) or []
+            yield from (item for item in items if isinstance(item, dict))
+            next_page_token = str(body.get("next_page_token") or "")
+            if not next_page_token:
+                return
+
+    # --- the request cycle, shared with downloads ---------------------------------------------
+
+    def send(
+        self,
+        build: Callable[[str], httpx.Request],
+        *,
+        log_as: str,
+        stream: bool = False,
+        follow_redirects: bool = False,
+        token: str | None = None,
+    ) -> httpx.Response:
+        """Send the request `build(token)` makes. After a 401 the token source gives a newer
+        token and the request is sent once more, never more. With an explicit `token` (e.g. a
+        recording's download_access_token) there is nothing to refresh, so no retry."""
+        retry_allowed = token is None
+        current = token if token is not None else self.token_source.access_token()
+        response = self._send_once(build(current), log_as, stream, follow_redirects)
+        if response.status_code == 401 and retry_allowed:
+            response.close()
+            current = self.token_source.refreshed_after_unauthorized(current)
+            response = self._send_once(build(current), log_as, stream, follow_redirects)
+        if response.is_error:
+            if stream:
+                response.read()
+                response.close()
+            raise api_error_from_response(response, self.clock())
+        return response
+
+    def _send_once(
+        self, request: httpx.Request, log_as: str, stream: bool, follow_redirects: bool
+    ) -> httpx.Response:
+        started = time.monotonic()
+        try:
+            response = self.http.send(request, stream=stream, follow_redirects=follow_redirects)
+        except httpx.TransportError as exc:
+            log.warning(
+                "zoomclient.request",
+                extra={
+                    "method": request.method,
+                    "path_template": log_as,
+                    "status": None,
+                    "error": type(exc).__name__,
+                    "duration_ms": _ms_since(started),
+                },
+            )
+            raise transport_error(exc) from exc
+        self.last_rate_limit = rate_limit_info(response.headers)
+        log.info(
+            "zoomclient.request",
+            extra={
+                "method": request.method,
+                "path_template": log_as,
+                "status": response.status_code,
+                "duration_ms": _ms_since(started),
+                "rate_limit_category": self.last_rate_limit.category,
+                "rate_limit_remaining": self.last_rate_limit.remaining,
+            },
+        )
+        return response
+
+
+def _query_value(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # Zoom's booleans in queries are lowercase
+    return str(value)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)

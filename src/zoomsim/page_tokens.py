@@ -1,0 +1,69 @@
+"""Zoom's list paging: `page_size` (default 30, at most 300) and an opaque `next_page_token` that
+expires 15 minutes after it was issued (knob `page_token_ttl`).
+
+A token remembers what it pages through (`listing`, e.g. the registrants of one meeting with one
+status) and where the next page starts; used for another listing, after expiry, or made up, it
+gets Zoom's 400/300 "The next page token is invalid or expired."
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from zoomsim.errors import ZoomErrorResponse
+from zoomsim.state import State
+
+DEFAULT_PAGE_SIZE = 30
+MAX_PAGE_SIZE = 300
+
+T = TypeVar("T")
+
+
+def invalid_page_token() -> ZoomErrorResponse:
+    return ZoomErrorResponse(400, 300, "The next page token is invalid or expired.")
+
+
+def page_size_from_query(raw: str) -> int:
+    """Zoom answers a page_size over 300 with 300 items rather than an error."""
+    if raw == "":
+        return DEFAULT_PAGE_SIZE
+    if not raw.isdigit() or int(raw) < 1:
+        raise ZoomErrorResponse(400, 300, "Invalid parameter: page_size.")
+    return min(int(raw), MAX_PAGE_SIZE)
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page_size: int
+    total_records: int
+    next_page_token: str
+
+
+def paginate(state: State, items: list[T], *, listing: str, page_size: int, token: str) -> Page[T]:
+    """The page of `items` that `token` points at (the first page when it is empty)."""
+    offset = 0
+    if token:
+        entry = state.page_tokens.get(token)
+        if entry is None:
+            raise invalid_page_token()
+        expires_at, cursor = entry
+        if expires_at <= state.now() or cursor.get("listing") != listing:
+            raise invalid_page_token()
+        offset = int(cursor["offset"])
+    end = offset + page_size
+    next_token = ""
+    if end < len(items):
+        _forget_expired(state)
+        next_token = secrets.token_urlsafe(24)
+        expires_at = state.now() + state.knobs.page_token_ttl
+        state.page_tokens[next_token] = (expires_at, {"listing": listing, "offset": end})
+    return Page(items[offset:end], page_size, len(items), next_token)
+
+
+def _forget_expired(state: State) -> None:
+    now = state.now()
+    for token in [key for key, (expires_at, _) in state.page_tokens.items() if expires_at <= now]:
+        del state.page_tokens[token]

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+
+from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoomclient.conftest import MintingTokenSource
+from tests.zoomclient.meeting_runs import meeting_with_registrants, run_meeting
+from zoomclient import (
+    MeetingRecordings,
+    ZoomClient,
+    ZoomDownloadInterrupted,
+    ZoomEndpoints,
+    ZoomNotFound,
+    ZoomUnauthorized,
+)
+from zoomsim.model import FaultRule
+
+FIXTURE_MP4 = "src/zoomsim/fixtures/recording.mp4"
+
+
+class Stop(Exception):
+    """The worker dies mid-download."""
+
+
+def recorded_meeting(zoomsim: LiveZoomsim, client: ZoomClient) -> tuple[str, MeetingRecordings]:
+    meeting_id, registrant_ids = meeting_with_registrants(client, 1, auto_recording="cloud")
+    uuid = run_meeting(zoomsim, meeting_id, [{"registrant_id": registrant_ids[0]}], 30)["uuid"]
+    return uuid, client.list_recordings(uuid, include_download_access_token=True)
+
+
+def mp4_of(recordings: MeetingRecordings) -> tuple[str, int]:
+    [mp4] = [f for f in recordings.recording_files if f.file_type == "MP4"]
+    assert mp4.is_ready
+    return mp4.download_url, mp4.file_size
+
+
+def expected_mp4() -> bytes:
+    with open(FIXTURE_MP4, "rb") as handle:
+        return handle.read()
+
+
+def test_recordings_list_files_and_a_download_access_token(
+    zoomsim: LiveZoomsim, client: ZoomClient
+) -> None:
+    uuid, recordings = recorded_meeting(zoomsim, client)
+    assert recordings.uuid == uuid
+    assert {f.file_type for f in recordings.recording_files} == {"MP4", "TRANSCRIPT", "CHAT"}
+    assert all(f.meeting_uuid == uuid for f in recordings.recording_files)
+    assert recordings.download_access_token
+    assert recordings.download_access_token not in repr(recordings)
+    assert client.list_recordings(uuid).download_access_token is None
+
+
+def test_download_streams_the_file_with_the_oauth_token(
+    zoomsim: LiveZoomsim, client: ZoomClient
+) -> None:
+    _, recordings = recorded_meeting(zoomsim, client)
+    url, size = mp4_of(recordings)
+    buffer = io.BytesIO()
+    result = client.download_recording_file(url, buffer)
+    assert buffer.getvalue() == expected_mp4()
+    assert (result.bytes_written, result.total_size, result.complete) == (size, size, True)
+    assert result.content_type == "video/mp4"
+
+
+def test_download_with_the_download_access_token_alone(
+    zoomsim: LiveZoomsim, endpoints: ZoomEndpoints, client: ZoomClient
+) -> None:
+    _, recordings = recorded_meeting(zoomsim, client)
+    url, _ = mp4_of(recordings)
+    dead = MintingTokenSource(zoomsim, token="not-an-oauth-token")
+    with ZoomClient(endpoints, dead) as zoom:
+        buffer = io.BytesIO()
+        zoom.download_recording_file(url, buffer, access_token=recordings.download_access_token)
+        assert buffer.getvalue() == expected_mp4()
+        # An explicit token has nothing to refresh to: a rejection is final.
+        with pytest.raises(ZoomUnauthorized):
+            zoom.download_recording_file(url, io.BytesIO(), access_token="dl-forged")
+    assert dead.refreshes == []
+
+
+def test_a_download_cut_short_resumes_with_a_range_request(
+    zoomsim: LiveZoomsim, client: ZoomClient
+) -> None:
+    _, recordings = recorded_meeting(zoomsim, client)
+    url, size = mp4_of(recordings)
+    received = bytearray()
+
+    def write_until_killed(chunk: bytes) -> None:
+        if len(received) >= 4096:
+            raise Stop
+        received.extend(chunk)
+
+    with pytest.raises(Stop):
+        client.download_recording_file(url, write_until_killed, chunk_size=1024)
+    assert 0 < len(received) < size
+
+    resumed = client.download_recording_file(url, received.extend, offset=len(received))
+    assert bytes(received) == expected_mp4()
+    assert resumed.offset == 4096
+    assert resumed.total_size == size
+    assert resumed.complete
+
+
+def test_a_large_file_arrives_in_chunks(zoomsim: LiveZoomsim, client: ZoomClient) -> None:
+    zoomsim.state.knobs.large_recording_bytes = 3 * 1024 * 1024 + 17
+    _, recordings = recorded_meeting(zoomsim, client)
+    url, size = mp4_of(recordings)
+    [mp4] = [f for f in recordings.recording_files if f.file_type == "MP4"]
+    digest = hashlib.sha256()
+    chunk_sizes: list[int] = []
+
+    def consume(chunk: bytes) -> None:
+        chunk_sizes.append(len(chunk))
+        digest.update(chunk)
+
+    result = client.download_recording_file(url, consume, chunk_size=256 * 1024)
+    assert result.bytes_written == size == sum(chunk_sizes)
+    assert max(chunk_sizes) <= 256 * 1024
+    # zoomsim's generated content: byte i is block[i % 65536], block = the sha256 digests of
+    # f"{file_id}:{k}" for k in 0..2047 (docs/zoomsim).
+    block = b"".join(hashlib.sha256(f"{mp4.id}:{k}".encode()).digest() for k in range(2048))
+    expected = hashlib.sha256((block * (size // len(block) + 1))[:size]).hexdigest()
+    assert digest.hexdigest() == expected
+
+
+def test_a_dropped_download_says_how_far_it_got(zoomsim: LiveZoomsim, client: ZoomClient) -> None:
+    _, recordings = recorded_meeting(zoomsim, client)
+    url, _ = mp4_of(recordings)
+    zoomsim.state.faults["cut"] = FaultRule(
+        id="cut", path_pattern="^/rec/file/", drop_connection=True
+    )
+    with pytest.raises(ZoomDownloadInterrupted) as raised:
+        client.download_recording_file(url, io.BytesIO())
+    assert (raised.value.offset, raised.value.bytes_written) == (0, 0)
+
+
+def test_deleted_recordings_are_not_found_3301(zoomsim: LiveZoomsim, client: ZoomClient) -> None:
+    uuid, recordings = recorded_meeting(zoomsim, client)
+    [chat] = [f for f in recordings.recording_files if f.file_type == "CHAT"]
+    client.delete_recording_file(uuid, chat.id)
+    assert len(client.list_recordings(uuid).recording_files) == 2
+    client.delete_recordings(uuid)
+    with pytest.raises(ZoomNotFound) as raised:
+        client.list_recordings(uuid)
+    assert raised.value.code == 3301
+
+
+def test_a_download_with_an_expired_oauth_token_refreshes_once(
+    zoomsim: LiveZoomsim, endpoints: ZoomEndpoints, client: ZoomClient
+) -> None:
+    _, recordings = recorded_meeting(zoomsim, client)
+    url, _ = mp4_of(recordings)
+    expired = zoomsim.token("acme-admin", ttl=-1)
+    tokens = MintingTokenSource(zoomsim, token=expired)
+    buffer = io.BytesIO()
+    with ZoomClient(endpoints, tokens) as zoom:
+        zoom.download_recording_file(url, buffer)
+    assert tokens.refreshes == [expired]
+    assert buffer.getvalue() == expected_mp4()

@@ -1,0 +1,116 @@
+"""Zoom's per-account rate limits over HTTP: per-second budgets by plan and category, the shared
+Heavy daily cap with Retry-After at the next 00:00 UTC, and the knob that turns them off.
+
+The clock is frozen so "one second" is exact however slow the machine is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoomsim.openapi_check import assert_matches_spec
+
+QPS_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
+DAILY_MESSAGE = (
+    "You have reached the maximum daily rate limit for this API. Refer to the response header "
+    "for details on when you can make another request."
+)
+
+
+@pytest.fixture
+def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
+    with zoomsim.client() as client:
+        yield client
+
+
+@pytest.fixture
+def frozen_at(control: httpx.Client) -> float:
+    # Start at the beginning of a second, so the calls of one test cannot straddle two windows
+    # however the real clock ran before freezing.
+    now: float = control.post("/_sim/clock/freeze").json()["now"]
+    control.post("/_sim/clock/advance", json={"seconds": int(now) + 1 - now})
+    return int(now) + 1
+
+
+def light_calls(client: httpx.Client, count: int) -> list[httpx.Response]:
+    return [client.get("/v2/users/me") for _ in range(count)]
+
+
+def test_pro_account_gets_429_on_the_31st_light_call_in_one_second(
+    api: httpx.Client, control: httpx.Client, frozen_at: float
+) -> None:
+    allowed = light_calls(api, 30)
+    assert {r.status_code for r in allowed} == {200}
+    assert_matches_spec(allowed[0], "GET", "/users/{userId}")
+
+    limited = api.get("/v2/users/me")
+    assert limited.status_code == 429
+    assert limited.json() == {"code": 429, "message": QPS_MESSAGE}
+    assert limited.headers["X-RateLimit-Category"] == "Light"
+    assert limited.headers["X-RateLimit-Type"] == "QPS"
+    assert limited.headers["X-RateLimit-Limit"] == "30"
+    assert limited.headers["X-RateLimit-Remaining"] == "0"
+    assert_matches_spec(limited, "GET", "/users/{userId}")
+
+    control.post("/_sim/clock/advance", json={"seconds": 1})
+    assert api.get("/v2/users/me").status_code == 200  # a new second, a new budget
+
+
+def test_business_account_allows_80_light_calls_a_second(
+    zoomsim: LiveZoomsim, frozen_at: float
+) -> None:
+    with zoomsim.client(zoomsim.token("globex-admin")) as globex:
+        allowed = light_calls(globex, 80)
+        assert {r.status_code for r in allowed} == {200}
+        limited = globex.get("/v2/users/me")
+    assert limited.status_code == 429
+    assert limited.headers["X-RateLimit-Limit"] == "80"
+
+
+def test_accounts_have_separate_budgets(
+    zoomsim: LiveZoomsim, api: httpx.Client, frozen_at: float
+) -> None:
+    light_calls(api, 30)
+    assert api.get("/v2/users/me").status_code == 429
+    with zoomsim.client(zoomsim.token("globex-admin")) as globex:
+        assert globex.get("/v2/users/me").status_code == 200
+
+
+def test_rate_limits_knob_off_never_answers_429(
+    api: httpx.Client, control: httpx.Client, frozen_at: float
+) -> None:
+    control.patch("/_sim/knobs", json={"rate_limits": False})
+    assert {r.status_code for r in light_calls(api, 100)} == {200}
+
+
+def test_heavy_daily_cap_answers_429_with_retry_after_at_next_midnight_utc(
+    zoomsim: LiveZoomsim, api: httpx.Client, control: httpx.Client, frozen_at: float
+) -> None:
+    # Close to Pro's shared Heavy + Resource-intensive cap of 30,000 calls a day, set through the
+    # state rather than by sending 29,999 calls.
+    today = datetime.fromtimestamp(frozen_at, tz=UTC)
+    zoomsim.state.counters[f"day:acct-acme:Heavy+RI:{today:%Y-%m-%d}"] = 29_999
+    heavy = "/v2/report/meetings/81000000001/participants"
+
+    # The meeting does not exist (404), but the call still counts against the cap.
+    assert api.get(heavy).status_code != 429
+
+    capped = api.get(heavy)
+    assert capped.status_code == 429
+    assert capped.json() == {"code": 429, "message": DAILY_MESSAGE}
+    assert capped.headers["X-RateLimit-Category"] == "Heavy"
+    assert capped.headers["X-RateLimit-Type"] == "Daily-limit"
+    assert capped.headers["X-RateLimit-Limit"] == "30000"
+    assert capped.headers["X-RateLimit-Remaining"] == "0"
+    midnight = (today + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
+    assert capped.headers["Retry-After"] == midnight
+    assert_matches_spec(capped, "GET", "/report/meetings/{meetingId}/participants")
+    assert api.get("/v2/users/me").status_code == 200  # Light calls have no daily cap on Pro
+
+    seconds_to_midnight = datetime.fromisoformat(midnight).timestamp() - frozen_at
+    control.post("/_sim/clock/advance", json={"seconds": seconds_to_midnight})
+    assert api.get(heavy).status_code != 429  # a new day at 00:00 UTC
