@@ -19,17 +19,16 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
+# Campus on :8000, its worker (beat inside) and zoomsim on :$(ZOOMSIM_PORT), seeded; Ctrl-C stops all.
 run: $(STAMP)
-	mkdir -p var
-	$(BIN)/python -m zoomsim --host 127.0.0.1 --port $(ZOOMSIM_PORT) \
-		--seed seeds/zoomsim-demo.json --state var/zoomsim-state.json
+	$(BIN)/python scripts/run_all.py --zoomsim-port $(ZOOMSIM_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
 types: $(STAMP)
-	$(BIN)/mypy src/zoomsim
+	$(BIN)/mypy src
 
 unit: $(STAMP) chromium
 	$(BIN)/pytest

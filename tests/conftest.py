@@ -44,3 +44,8 @@ socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 @pytest.fixture
 def outside_network_blocked() -> bool:
     return True
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Campus's Django fixtures (organizations, people in each role) for every test directory.
+    config.pluginmanager.import_plugin("tests.django_conftest")

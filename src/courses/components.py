@@ -1,0 +1,20 @@
+"""Which template renders a lesson component of each kind.
+
+The courses app registers "text"; an app that adds a kind (live_events: "live_event") registers
+its template in its AppConfig.ready(). The template receives `component` and the request's context.
+"""
+
+from __future__ import annotations
+
+UNAVAILABLE_TEMPLATE = "courses/components/unavailable.html"
+
+_templates: dict[str, str] = {}
+
+
+def component_template_register(kind: str, template_name: str) -> None:
+    _templates[kind] = template_name
+
+
+def component_template(kind: str) -> str:
+    """A kind whose app is not installed shows a short notice instead of breaking the page."""
+    return _templates.get(kind, UNAVAILABLE_TEMPLATE)

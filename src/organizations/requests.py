@@ -1,0 +1,25 @@
+"""The shapes of a request once OrganizationMiddleware and the access decorators have run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:  # importable from AppConfig modules, before the models are ready
+    from organizations.models import Membership, Organization, User
+
+
+class CampusRequest(HttpRequest):
+    """Any request: the organization and membership are None for anonymous visitors."""
+
+    organization: Organization | None
+    membership: Membership | None
+
+
+class MemberRequest(HttpRequest):
+    """A request that passed an access decorator: a signed-in member of an organization."""
+
+    user: User
+    organization: Organization
+    membership: Membership

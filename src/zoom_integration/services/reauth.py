@@ -1,0 +1,148 @@
+"""When Zoom stops accepting the connection's tokens: mark it, pause its work, tell the Org Admins.
+
+The email goes out once when the connection breaks, and again only when it is still broken 24
+hours after the last one (a periodic task), never once per failed job: the email's time is claimed
+on the row under a lock before anything is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.models import Organization, User
+from organizations.selectors import org_admin_memberships
+from work.services import work_pause
+from zoom_integration.models import (
+    LinkStatus,
+    OrganizationZoomLink,
+    ZoomAccount,
+    ZoomAccountStatus,
+)
+from zoom_integration.services.audit import AuditAction, audit_entry_record
+
+log = logging.getLogger("zoom_integration.reauth")
+
+REAUTH_EMAIL_INTERVAL = timedelta(hours=24)
+
+
+def zoom_account_mark_needs_reauth(*, zoom_account_pk: int, reason: str) -> bool:
+    """Connected → needs re-authentication: pause the account's Zoom work, audit, and email the
+    Org Admins after commit. False when it was not connected (already marked: nothing again)."""
+    with transaction.atomic():
+        account = ZoomAccount.objects.select_for_update().get(pk=zoom_account_pk)
+        if account.status != ZoomAccountStatus.CONNECTED:
+            return False
+        account.status = ZoomAccountStatus.NEEDS_REAUTH
+        account.status_reason = reason[:300]
+        account.save(update_fields=["status", "status_reason", "updated_at"])
+        paused = work_pause(pause_group=account.pause_group, reason=reason)
+        for organization in _linked_organizations(account, active_only=True):
+            audit_entry_record(
+                organization=organization,
+                actor=None,
+                action=AuditAction.NEEDS_REAUTH,
+                detail={"zoom_account_id": account.zoom_account_id, "work_paused": paused},
+            )
+        transaction.on_commit(lambda: zoom_reauth_email_send(zoom_account_pk=zoom_account_pk))
+    log.warning(
+        "zoom.account.needs_reauth",
+        extra={"zoom_account_pk": zoom_account_pk, "work_paused": paused},
+    )
+    return True
+
+
+def zoom_reauth_email_send(*, zoom_account_pk: int, now: datetime | None = None) -> int:
+    """Email every Org Admin of every organization linked (active) to the account, unless they
+    were emailed less than 24 hours ago or the account is no longer broken. Returns how many
+    emails went out."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        account = ZoomAccount.objects.select_for_update().get(pk=zoom_account_pk)
+        if account.status != ZoomAccountStatus.NEEDS_REAUTH:
+            return 0
+        last = account.reauth_emailed_at
+        if last is not None and now - last < REAUTH_EMAIL_INTERVAL:
+            return 0
+        # Claim this round first, so a second caller (a retry, the periodic task) sends nothing.
+        account.reauth_emailed_at = now
+        account.save(update_fields=["reauth_emailed_at", "updated_at"])
+        messages = [
+            _reauth_email(admin, organization, account)
+            for organization in _linked_organizations(account, active_only=True)
+            for admin in _org_admins(organization)
+            if admin.email
+        ]
+    try:
+        sent = send_mass_mail(messages, fail_silently=False)
+    except Exception:
+        # Give the round back, so the periodic task tries again instead of waiting a day.
+        ZoomAccount.objects.filter(pk=zoom_account_pk, reauth_emailed_at=now).update(
+            reauth_emailed_at=last
+        )
+        log.exception("zoom.reauth_email.failed", extra={"zoom_account_pk": zoom_account_pk})
+        raise
+    log.info("zoom.reauth_email.sent", extra={"zoom_account_pk": zoom_account_pk, "count": sent})
+    return sent
+
+
+def zoom_reauth_reminders_send(*, now: datetime | None = None) -> int:
+    """The periodic task: remind again for every account still broken 24 hours after the last
+    email. Returns how many emails went out."""
+    now = now or timezone.now()
+    due = ZoomAccount.objects.filter(status=ZoomAccountStatus.NEEDS_REAUTH).filter(
+        reauth_emailed_at__isnull=True
+    ) | ZoomAccount.objects.filter(
+        status=ZoomAccountStatus.NEEDS_REAUTH, reauth_emailed_at__lte=now - REAUTH_EMAIL_INTERVAL
+    )
+    sent = 0
+    for pk in due.values_list("pk", flat=True):
+        try:
+            sent += zoom_reauth_email_send(zoom_account_pk=pk, now=now)
+        except Exception:  # noqa: S112 - logged by zoom_reauth_email_send; the others still go
+            continue
+    return sent
+
+
+def zoom_reauth_url() -> str:
+    """Absolute: the email is read outside Campus."""
+    return settings.CAMPUS_BASE_URL + reverse("zoom_integration:configure")
+
+
+def _reauth_email(
+    admin: User, organization: Organization, account: ZoomAccount
+) -> tuple[str, str, str, list[str]]:
+    context = {
+        "admin": admin,
+        "organization": organization,
+        "zoom_account": account,
+        "reauth_url": zoom_reauth_url(),
+    }
+    subject = f"Action needed: reconnect Zoom for {organization.name}"
+    body = render_to_string("zoom_integration/email/reauth.txt", context)
+    return (subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email])
+
+
+def _linked_organizations(account: ZoomAccount, *, active_only: bool = False) -> list[Organization]:
+    links: QuerySet[OrganizationZoomLink] = OrganizationZoomLink.objects.filter(
+        zoom_account=account
+    ).select_related("organization")
+    if active_only:
+        links = links.filter(status=LinkStatus.ACTIVE)
+    return [link.organization for link in links.order_by("organization_id")]
+
+
+def _org_admins(organization: Organization) -> list[User]:
+    return [
+        membership.user
+        for membership in org_admin_memberships(organization=organization)
+        if membership.user.is_active
+    ]

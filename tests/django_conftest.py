@@ -1,0 +1,133 @@
+"""Campus fixtures for every test directory: two organizations and a person in each role.
+
+Registered as a plugin by tests/conftest.py. Also marks every database-facing test `services`, so
+that `scripts/test-services` (CI) runs the whole database-facing suite again on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from courses.models import Course, Lesson
+from courses.services import lesson_create, lesson_text_add
+from organizations.models import Membership, Organization, Role, User
+from organizations.services import member_get_or_create, organization_get_or_create
+
+PASSWORD = "correct-horse-battery"
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or fixtures & DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.services)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Settings) -> None:
+    # PBKDF2's deliberate slowness costs ~0.1 s per person made; tests make hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_member(
+    organization: Organization,
+    email: str,
+    role: Role,
+    permission_codes: tuple[str, ...] = (),
+) -> User:
+    membership = member_get_or_create(
+        organization=organization,
+        email=email,
+        password=PASSWORD,
+        role=role,
+        first_name=email.split("@")[0].capitalize(),
+        last_name="Tester",
+        permission_codes=permission_codes,
+    )
+    return membership.user
+
+
+@dataclass(frozen=True)
+class People:
+    """One person per role in one organization."""
+
+    org_admin: User
+    course_builder: User
+    course_assistant: User
+    learner: User
+
+    def by_role(self, role: str) -> User:
+        user: User = getattr(self, role)
+        return user
+
+
+ROLES = ("org_admin", "course_builder", "course_assistant", "learner")
+
+
+@pytest.fixture
+def acme(db: None) -> Organization:
+    return organization_get_or_create(
+        slug="acme", name="Acme University", time_zone="America/New_York"
+    )
+
+
+@pytest.fixture
+def globex(db: None) -> Organization:
+    return organization_get_or_create(
+        slug="globex", name="Globex Institute", time_zone="Europe/Berlin"
+    )
+
+
+@pytest.fixture
+def acme_people(acme: Organization) -> People:
+    return People(
+        org_admin=make_member(acme, "admin@acme.example", Role.ORG_ADMIN),
+        course_builder=make_member(
+            acme, "builder@acme.example", Role.COURSE_ADMIN, ("course_builder",)
+        ),
+        course_assistant=make_member(acme, "assistant@acme.example", Role.COURSE_ADMIN),
+        learner=make_member(acme, "learner@acme.example", Role.LEARNER),
+    )
+
+
+@pytest.fixture
+def globex_admin(globex: Organization) -> User:
+    return make_member(globex, "admin@globex.example", Role.ORG_ADMIN)
+
+
+@pytest.fixture
+def acme_course(acme: Organization) -> Course:
+    course = Course.objects.create(organization=acme, title="Statistics", description="Numbers.")
+    for title in ("Averages", "Spread"):
+        lesson = lesson_create(course=course, title=title)
+        lesson_text_add(lesson=lesson, body=f"All about {title.lower()}.")
+    return course
+
+
+@pytest.fixture
+def globex_course(globex: Organization) -> Course:
+    course = Course.objects.create(organization=globex, title="Globex secrets", description="")
+    lesson_text_add(lesson=lesson_create(course=course, title="Hidden"), body="Globex only.")
+    return course
+
+
+def first_lesson(course: Course) -> Lesson:
+    lesson = course.lessons.order_by("position").first()
+    assert lesson is not None
+    return lesson
+
+
+def signed_in(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def membership_of(user: User) -> Membership:
+    return Membership.objects.get(user=user)

@@ -1,0 +1,245 @@
+"""The token source over the ZoomAccount row, against the live zoomsim: refresh when under 5
+minutes remain, once after a 401, reuse of a token another worker stored, and what happens when
+Zoom stops accepting the refresh token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from organizations.models import Organization
+from tests.django_conftest import People
+from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoomsim.oauth_flow import refresh
+from work.models import WorkItem, WorkState
+from work.services import work_enqueue
+from zoom_integration.models import AuditEntry, ZoomAccount, ZoomAccountStatus
+from zoom_integration.services.connection import (
+    ZoomConnectRefused,
+    zoom_connect_server_to_server,
+)
+from zoom_integration.services.reauth import zoom_reauth_reminders_send
+from zoom_integration.services.tokens import ZoomAccountTokenSource, ZoomAccountUnusable
+from zoom_integration.services.zoom_api import zoom_client_for_account
+from zoomclient import ZoomInvalidGrant
+
+pytestmark = pytest.mark.django_db
+
+Connect = Callable[..., ZoomAccount]
+
+
+def zoom_accepts(zoomsim: LiveZoomsim, access_token: str) -> bool:
+    with zoomsim.client(access_token) as api:
+        return api.get("/v2/users/me").status_code == 200
+
+
+def expiring_soon(account: ZoomAccount, minutes: float = 4) -> None:
+    ZoomAccount.objects.filter(pk=account.pk).update(
+        access_expires_at=timezone.now() + timedelta(minutes=minutes)
+    )
+
+
+def test_a_token_with_time_left_is_used_as_stored(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    tokens_at_zoom = len(zoomsim.state.tokens)
+
+    token = ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+
+    assert token == account.access_token
+    assert len(zoomsim.state.tokens) == tokens_at_zoom  # no refresh
+
+
+def test_under_five_minutes_left_the_pair_is_refreshed_and_saved_before_use(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    old_refresh = account.refresh_token
+    expiring_soon(account)
+
+    token = ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+
+    stored = ZoomAccount.objects.get(pk=account.pk)
+    assert token == stored.access_token != account.access_token
+    assert stored.refresh_token != old_refresh
+    assert stored.access_expires_at is not None
+    assert stored.access_expires_at > timezone.now() + timedelta(minutes=50)
+    assert zoom_accepts(zoomsim, token)
+    # Zoom rotated the refresh token: the old one is spent, the stored one is the live one.
+    assert refresh(zoomsim, old_refresh).json()["error"] == "invalid_grant"
+
+
+def test_a_401_leads_to_one_refresh_and_the_call_succeeds(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    # Zoom stops accepting the access token before its time (as after a password change).
+    zoomsim.state.tokens[account.access_token].access_revoked = True
+
+    with zoom_client_for_account(account) as client:
+        me = client.get_user("me")
+
+    assert me.account_id == "acct-acme"
+    stored = ZoomAccount.objects.get(pk=account.pk)
+    assert stored.access_token != account.access_token
+    assert stored.status == ZoomAccountStatus.CONNECTED
+
+
+def test_a_token_another_worker_already_replaced_is_used_without_refreshing(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    tokens_at_zoom = len(zoomsim.state.tokens)
+
+    token = ZoomAccountTokenSource(zoom_account_pk=account.pk).refreshed_after_unauthorized(
+        "a-token-this-worker-read-before-another-refreshed"
+    )
+
+    assert token == account.access_token
+    assert len(zoomsim.state.tokens) == tokens_at_zoom
+
+
+def revoke_at_zoom(zoomsim: LiveZoomsim) -> None:
+    response = httpx.post(
+        f"{zoomsim.base_url}/_sim/apps/campus-client-id/accounts/acct-acme/revoke-tokens"
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_a_dead_refresh_token_needs_reauth_pauses_work_and_emails_org_admins_once(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    connect_acme_account: Connect,
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    waiting = work_enqueue(
+        kind="zoom.meeting.create",
+        subject="session:1",
+        payload={},
+        organization=acme,
+        pause_group=account.pause_group,
+    )
+    revoke_at_zoom(zoomsim)
+    expiring_soon(account)
+    source = ZoomAccountTokenSource(zoom_account_pk=account.pk)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),  # type: ignore[operator]
+        pytest.raises(ZoomInvalidGrant),
+    ):
+        source.access_token()
+    for _ in range(3):  # more failing jobs: no more email
+        with (
+            django_capture_on_commit_callbacks(execute=True),  # type: ignore[operator]
+            pytest.raises(ZoomAccountUnusable),
+        ):
+            source.access_token()
+
+    stored = ZoomAccount.objects.get(pk=account.pk)
+    assert stored.status == ZoomAccountStatus.NEEDS_REAUTH
+    assert stored.reauth_emailed_at is not None
+    assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PAUSED
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [acme_people.org_admin.email]
+    assert "http://testserver/admin-tools/integrations/zoom/" in email.body
+    assert stored.access_token not in email.body
+    assert AuditEntry.objects.filter(organization=acme, action="zoom.needs_reauth").count() == 1
+
+
+def test_the_reauth_email_goes_again_after_24_hours_only(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    connect_acme_account: Connect,
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    revoke_at_zoom(zoomsim)
+    expiring_soon(account)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomInvalidGrant):  # type: ignore[operator]
+        ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+    assert len(mail.outbox) == 1
+    first_email_at = ZoomAccount.objects.get(pk=account.pk).reauth_emailed_at
+    assert first_email_at is not None
+
+    assert zoom_reauth_reminders_send(now=first_email_at + timedelta(hours=23)) == 0
+    assert len(mail.outbox) == 1
+    assert zoom_reauth_reminders_send(now=first_email_at + timedelta(hours=24, minutes=1)) == 1
+    assert len(mail.outbox) == 2
+    assert zoom_reauth_reminders_send(now=first_email_at + timedelta(hours=30)) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_reauthenticating_reconnects_and_resumes_the_paused_work(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    connect_acme_account: Connect,
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    waiting = work_enqueue(
+        kind="zoom.meeting.create",
+        subject="session:1",
+        payload={},
+        organization=acme,
+        pause_group=account.pause_group,
+    )
+    revoke_at_zoom(zoomsim)
+    expiring_soon(account)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomInvalidGrant):  # type: ignore[operator]
+        ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+    assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PAUSED
+
+    again = connect_acme_account(acme, acme_people.org_admin)
+
+    assert again.pk == account.pk
+    assert again.status == ZoomAccountStatus.CONNECTED
+    assert again.reauth_emailed_at is None
+    assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PENDING
+    assert zoom_accepts(zoomsim, ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
+
+
+def test_server_to_server_credentials_connect_and_their_token_is_fetched_again_when_expiring(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People
+) -> None:
+    account = zoom_connect_server_to_server(
+        organization=acme,
+        actor=acme_people.org_admin,
+        account_id="acct-acme",
+        client_id="acme-s2s-client-id",
+        client_secret="acme-s2s-secret",
+    )
+    assert account.connection_kind == "s2s"
+    assert account.refresh_token == ""
+    expiring_soon(account)
+
+    token = ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+
+    assert token != account.access_token
+    assert ZoomAccount.objects.get(pk=account.pk).access_token == token
+    assert zoom_accepts(zoomsim, token)
+
+
+def test_wrong_server_to_server_credentials_are_refused_and_nothing_is_stored(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People
+) -> None:
+    with pytest.raises(ZoomConnectRefused, match="did not accept these server-to-server"):
+        zoom_connect_server_to_server(
+            organization=acme,
+            actor=acme_people.org_admin,
+            account_id="acct-acme",
+            client_id="acme-s2s-client-id",
+            client_secret="wrong",
+        )
+
+    assert not ZoomAccount.objects.exists()

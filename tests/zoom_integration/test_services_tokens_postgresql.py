@@ -1,0 +1,118 @@
+"""One refresh at a time, proven on PostgreSQL with real concurrency: threads with their own
+database connections race to refresh the same Zoom connection against the live zoomsim, whose
+refresh tokens rotate exactly like Zoom's (a second use of one answers invalid_grant)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from organizations.models import Organization
+from tests.django_conftest import People
+from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoomsim.oauth_flow import refresh
+from zoom_integration.models import ZoomAccount, ZoomAccountStatus
+from zoom_integration.services.tokens import ZoomAccountTokenSource
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+        reason="needs DATABASE_URL=postgres://... (row locks are real there)",
+    ),
+]
+
+Connect = Callable[..., ZoomAccount]
+WORKERS = 6
+
+
+def refreshes_at_zoom(zoomsim: LiveZoomsim) -> int:
+    """How many times a refresh token was spent (each refresh marks the old pair replaced)."""
+    return sum(1 for token in zoomsim.state.tokens.values() if token.replaced_by is not None)
+
+
+def test_concurrent_workers_spend_the_refresh_token_once_and_all_get_a_valid_token(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    assert connection.vendor == "postgresql"
+    account = connect_acme_account(acme, acme_people.org_admin)
+    rejected = account.access_token
+    ZoomAccount.objects.filter(pk=account.pk).update(
+        access_expires_at=timezone.now() + timedelta(minutes=2)
+    )
+    start = threading.Barrier(WORKERS)
+    tokens: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker(index: int) -> None:
+        source = ZoomAccountTokenSource(zoom_account_pk=account.pk)
+        try:
+            start.wait()
+            # Half find the token expiring, half were just told 401 for the same old token.
+            token = (
+                source.access_token()
+                if index % 2
+                else source.refreshed_after_unauthorized(rejected)
+            )
+            tokens.append(token)
+        except BaseException as error:  # reported below, with the others
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert len(tokens) == WORKERS
+    assert len(set(tokens)) == 1
+    assert refreshes_at_zoom(zoomsim) == 1
+    stored = ZoomAccount.objects.get(pk=account.pk)
+    assert stored.status == ZoomAccountStatus.CONNECTED
+    assert stored.access_token == tokens[0]
+    with zoomsim.client(tokens[0]) as api:
+        assert api.get("/v2/users/me").status_code == 200
+
+
+class _CallersWorkFailed(Exception):
+    pass
+
+
+def test_a_refresh_inside_a_callers_transaction_is_committed_even_when_the_caller_rolls_back(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    old_refresh = account.refresh_token
+    ZoomAccount.objects.filter(pk=account.pk).update(
+        access_expires_at=timezone.now() + timedelta(minutes=1)
+    )
+
+    # A work handler runs inside the work row's transaction; here its work fails after the
+    # refresh, and its transaction rolls back.
+    tokens: list[str] = []
+
+    def callers_work() -> None:
+        with transaction.atomic():
+            tokens.append(ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
+            raise _CallersWorkFailed
+
+    with pytest.raises(_CallersWorkFailed):
+        callers_work()
+    token = tokens[0]
+
+    stored = ZoomAccount.objects.get(pk=account.pk)
+    assert stored.access_token == token
+    assert stored.refresh_token != old_refresh
+    # Zoom spent the old refresh token; the one Campus kept is the live one.
+    assert refresh(zoomsim, old_refresh).json()["error"] == "invalid_grant"
+    assert refresh(zoomsim, stored.refresh_token).status_code == 200
