@@ -13,6 +13,10 @@ registered section in order, without knowing any of them:
 
 The section template is rendered with the request, `organization`, `membership`, `section` and
 whatever its `context` function returns.
+
+An integration can also raise a notice that every Admin Tools page shows at the top (say, "Zoom
+stopped accepting the connection"), by registering a notice source: a function of the
+organization returning the notices that apply now.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from organizations.models import Organization
 from organizations.requests import MemberRequest
 
 SectionContext = Callable[[MemberRequest], Mapping[str, object]]
@@ -48,3 +53,26 @@ def integration_section_unregister(*, key: str) -> None:
 
 def integration_sections() -> list[IntegrationSection]:
     return sorted(_sections.values(), key=lambda section: (section.order, section.title))
+
+
+@dataclass(frozen=True)
+class AdminNotice:
+    key: str  # also the element id: `notice-<key>`
+    message: str
+    link_url: str = ""
+    link_text: str = ""
+    level: str = "warning"  # warning | error | info: the banner's colour
+
+
+NoticeSource = Callable[[Organization], list[AdminNotice]]
+
+_notice_sources: dict[str, NoticeSource] = {}
+
+
+def admin_notice_source_register(*, key: str, source: NoticeSource) -> None:
+    _notice_sources[key] = source
+
+
+def admin_notices(*, organization: Organization) -> list[AdminNotice]:
+    """Every notice that applies to `organization` now, from every registered source."""
+    return [notice for source in _notice_sources.values() for notice in source(organization)]

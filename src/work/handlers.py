@@ -1,13 +1,24 @@
 """The registry of work handlers, and the two ways a handler says "not now".
 
 A handler is a function of the WorkItem. It re-reads whatever state it needs from the ids in the
-payload, does its database writes (they commit together with the row turning done), and makes
-external effects idempotent (a marker a retry can find), because a handler may run more than once.
+payload and makes external effects idempotent (a marker a retry can find), because a handler may
+run more than once.
+
+Two kinds of handler:
+- atomic (the default): its database writes commit together with the row turning done, so a
+  worker killed half-way leaves neither. For work that only touches the database.
+- not atomic (`atomic=False`): for work that talks to another service (Zoom). A call to Zoom must
+  never sit inside a database transaction: a rollback cannot take the call back (Zoom rotates
+  refresh tokens: a rolled-back refresh loses the only valid token), and on SQLite the
+  transaction would hold the database's single write lock for the whole network round trip. Such a
+  handler commits its own writes in short transactions of its own, and the claim's lease keeps a
+  second worker away while it runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,7 +27,14 @@ if TYPE_CHECKING:
 
 Handler = Callable[["WorkItem"], None]
 
-_handlers: dict[str, Handler] = {}
+
+@dataclass(frozen=True)
+class RegisteredHandler:
+    run: Handler
+    atomic: bool
+
+
+_handlers: dict[str, RegisteredHandler] = {}
 
 
 class RetryLater(Exception):
@@ -41,15 +59,16 @@ class UnknownWorkKind(LookupError):
     pass
 
 
-def register_handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of `kind` work."""
+def register_handler(kind: str, *, atomic: bool = True) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of `kind` work (see the module docstring
+    for `atomic`)."""
 
     def register(handler: Handler) -> Handler:
         existing = _handlers.get(kind)
         # The same function imported again (a reload) is fine; two different handlers are a bug.
-        if existing is not None and _identity(existing) != _identity(handler):
-            raise ValueError(f"work kind {kind!r} already has a handler: {existing!r}")
-        _handlers[kind] = handler
+        if existing is not None and _identity(existing.run) != _identity(handler):
+            raise ValueError(f"work kind {kind!r} already has a handler: {existing.run!r}")
+        _handlers[kind] = RegisteredHandler(run=handler, atomic=atomic)
         return handler
 
     return register
@@ -59,7 +78,7 @@ def _identity(handler: Handler) -> tuple[str, str]:
     return (handler.__module__, handler.__qualname__)
 
 
-def handler_for(kind: str) -> Handler:
+def handler_for(kind: str) -> RegisteredHandler:
     try:
         return _handlers[kind]
     except KeyError:

@@ -185,8 +185,10 @@ def _fail_abandoned_last_attempt(*, item_id: int, now: datetime) -> None:
 def work_run(*, item_id: int, worker: str | None = None) -> WorkItem | None:
     """Claim row `item_id`, run its handler, and record the outcome. None if it was not claimable.
 
-    The handler's database writes and the row turning done commit in one transaction: a worker
-    killed half-way leaves neither, so the next attempt starts clean and the work completes once.
+    An atomic handler's database writes and the row turning done commit in one transaction: a
+    worker killed half-way leaves neither, so the next attempt starts clean and the work completes
+    once. A non-atomic handler (one that calls Zoom) runs outside any transaction; its own writes
+    are idempotent, and the row turns done only if this worker still holds the claim.
     """
     item = work_claim(item_id=item_id, worker=worker or default_worker_name())
     if item is None:
@@ -194,12 +196,16 @@ def work_run(*, item_id: int, worker: str | None = None) -> WorkItem | None:
     claim = item.locked_by
     try:
         handler = handler_for(item.kind)
-        with transaction.atomic():
-            fenced = WorkItem.objects.filter(pk=item.pk, state=WorkState.RUNNING, locked_by=claim)
-            if not fenced.select_for_update().exists():
-                raise ClaimLost
-            handler(item)
-            _record_done(item_id=item.pk, claim=claim)
+        if handler.atomic:
+            with transaction.atomic():
+                _hold_claim(item_id=item.pk, claim=claim, lock=True)
+                handler.run(item)
+                _record_done(item_id=item.pk, claim=claim)
+        else:
+            _hold_claim(item_id=item.pk, claim=claim, lock=False)
+            handler.run(item)
+            with transaction.atomic():
+                _record_done(item_id=item.pk, claim=claim)
     except ClaimLost:
         logger.warning("work.claim_lost", extra={"work_item_id": item.pk, "kind": item.kind})
         return WorkItem.objects.get(pk=item.pk)
@@ -215,6 +221,16 @@ def work_run(*, item_id: int, worker: str | None = None) -> WorkItem | None:
         )
         _record_failed_attempt(item, claim=claim, error=error)
     return WorkItem.objects.get(pk=item.pk)
+
+
+def _hold_claim(*, item_id: int, claim: str, lock: bool) -> None:
+    """Raise ClaimLost unless this worker's claim on the row still stands (a worker whose lease
+    ran out and was overtaken must not run the handler)."""
+    fenced = WorkItem.objects.filter(pk=item_id, state=WorkState.RUNNING, locked_by=claim)
+    if lock:
+        fenced = fenced.select_for_update()
+    if not fenced.exists():
+        raise ClaimLost
 
 
 def _record_done(*, item_id: int, claim: str) -> None:

@@ -6,7 +6,31 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 
 if TYPE_CHECKING:
+    from organizations.integrations import AdminNotice
+    from organizations.models import Organization
     from organizations.requests import MemberRequest
+
+
+def _zoom_notices(organization: Organization) -> list[AdminNotice]:
+    """The banner every Admin Tools page shows while Zoom refuses the connection."""
+    from django.urls import reverse
+
+    from organizations.integrations import AdminNotice
+    from zoom_integration.selectors import zoom_connection_summary
+
+    if not zoom_connection_summary(organization=organization).needs_reauth:
+        return []
+    return [
+        AdminNotice(
+            key="zoom-needs-reauth",
+            message=(
+                "Zoom stopped accepting Campus's connection. Zoom work is paused until an Org "
+                "Admin re-authenticates."
+            ),
+            link_url=reverse("zoom_integration:configure"),
+            link_text="Re-authenticate with Zoom",
+        )
+    ]
 
 
 def _zoom_section_context(request: MemberRequest) -> Mapping[str, object]:
@@ -23,7 +47,11 @@ class ZoomIntegrationConfig(AppConfig):
 
     def ready(self) -> None:
         from live_events.providers import meeting_provider_register
-        from organizations.integrations import IntegrationSection, integration_section_register
+        from organizations.integrations import (
+            IntegrationSection,
+            admin_notice_source_register,
+            integration_section_register,
+        )
 
         # Imported for what they register: the work kinds, the task and its beat schedule.
         from zoom_integration import tasks, work_handlers  # noqa: F401
@@ -38,4 +66,5 @@ class ZoomIntegrationConfig(AppConfig):
                 order=10,
             )
         )
+        admin_notice_source_register(key="zoom", source=_zoom_notices)
         meeting_provider_register(ZoomMeetingProvider())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from work.handlers import PauseWork, RetryLater, register_handler
@@ -69,3 +70,26 @@ def blocks_until_released(item: WorkItem) -> None:
     blocking_started.set()
     if not blocking_release.wait(timeout=30):
         raise TimeoutError("the test never released the handler")
+
+
+# Non-atomic handlers: they talk to another service, so they run outside any transaction.
+seen_in_transaction: list[bool] = []
+
+
+@register_handler("test.calls_out", atomic=False)
+def calls_out(item: WorkItem) -> None:
+    seen_in_transaction.append(transaction.get_connection().in_atomic_block)
+    write_marker(item)
+
+
+@register_handler("test.calls_out_then_fails", atomic=False)
+def calls_out_then_fails(item: WorkItem) -> None:
+    write_marker(item)  # committed on its own: what was done outside stays done
+    raise RuntimeError("Zoom answered 503 after the first call went through")
+
+
+@register_handler("test.calls_out_and_is_overtaken", atomic=False)
+def calls_out_and_is_overtaken(item: WorkItem) -> None:
+    # While this worker talked to Zoom, its lease ran out and another worker claimed the row.
+    WorkItem.objects.filter(pk=item.pk).update(locked_by="another-worker:claim")
+    write_marker(item)

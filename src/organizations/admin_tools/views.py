@@ -9,14 +9,18 @@ from django.template.loader import render_to_string
 
 from organizations.access import org_admin_required
 from organizations.forms import OrganizationSettingsForm
-from organizations.integrations import integration_sections
+from organizations.integrations import admin_notices, integration_sections
 from organizations.requests import MemberRequest
 from organizations.services import organization_update
 
 
 @org_admin_required
 def menu(request: MemberRequest) -> HttpResponse:
-    return render(request, "organizations/admin_tools/menu.html")
+    return render(
+        request,
+        "organizations/admin_tools/menu.html",
+        {"notices": admin_notices(organization=request.organization)},
+    )
 
 
 @org_admin_required
@@ -37,7 +41,11 @@ def advanced_settings(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "organizations/admin_tools/organization_tab.html",
-        {"form": form, "active_tab": "organization"},
+        {
+            "form": form,
+            "active_tab": "organization",
+            "notices": admin_notices(organization=organization),
+        },
     )
 
 
@@ -58,5 +66,9 @@ def integrations(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "organizations/admin_tools/integrations_tab.html",
-        {"sections": rendered_sections, "active_tab": "integrations"},
+        {
+            "sections": rendered_sections,
+            "active_tab": "integrations",
+            "notices": admin_notices(organization=request.organization),
+        },
     )

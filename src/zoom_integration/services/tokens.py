@@ -175,8 +175,9 @@ def committed_on_its_own(write: Callable[[], T]) -> T:
     work and take Zoom's freshly rotated refresh token with it; so on PostgreSQL the write runs on
     a connection of its own (a thread: Django connections are per thread) and commits at once.
     SQLite has one writer at a time and the caller's transaction already holds the write lock
-    (BEGIN IMMEDIATE), so there the write can only join it: a worker on the embedded default must
-    call Zoom outside its own transaction to be safe.
+    (BEGIN IMMEDIATE), so there the write can only join it. That is why work that calls Zoom is
+    registered with `atomic=False` (docs/work.md) and runs outside any transaction; the warning
+    below flags a caller that broke that rule.
     """
     connection = transaction.get_connection()
     inside_callers_transaction = connection.in_atomic_block and not getattr(
