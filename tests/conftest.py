@@ -1,4 +1,10 @@
-"""Test-wide guards: nothing leaves this machine's loopback."""
+"""Test-wide guards: nothing leaves this machine's loopback.
+
+Every connection the test process opens must go to a loopback address (or a Unix socket), and
+only local names may be looked up: a test that would reach the internet fails at once with a
+clear error instead of sending a packet. Subprocesses the tests start (zoomsim, Celery workers,
+Chromium) are given loopback addresses only.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ import pytest
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", socket.gethostname()}
 
 
 def _is_local(address: object) -> bool:
@@ -37,13 +45,25 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
     return _real_connect_ex(self, address)  # type: ignore[arg-type]
 
 
+def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+    # A name lookup may itself send a DNS query out: only local names and literal addresses.
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is not None and name not in _LOCAL_NAMES and not _is_literal_address(name):
+        raise OSError(f"tests may not look up names outside the machine: {name!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def _is_literal_address(name: object) -> bool:
+    try:
+        ipaddress.ip_address(str(name))
+    except ValueError:
+        return False
+    return True
+
+
 socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
-
-
-@pytest.fixture
-def outside_network_blocked() -> bool:
-    return True
+socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
 
 
 def pytest_configure(config: pytest.Config) -> None:
