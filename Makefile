@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a step they take.
-PY ?= python3.11
+# Python 3.11: python3.11 where it is installed under that name, else python3 (checked below).
+PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -8,7 +9,7 @@ ZOOMSIM_PORT ?= 8001
 .PHONY: run test lint types unit services chromium clean
 
 $(STAMP): pyproject.toml requirements.lock
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(BIN)/python || { $(PY) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" && $(PY) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
