@@ -16,6 +16,7 @@ import httpx
 from zoomclient.catalog import ENDPOINTS
 from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints
 from zoomclient.downloads import CHUNK_SIZE, ByteSink, DownloadResult, download
+from zoomclient.json_fields import objects
 from zoomclient.meetings import Meeting, MeetingSpec
 from zoomclient.oauth import Clock, utc_now
 from zoomclient.past_meetings import PastInstance, PastMeeting, PastParticipant, ReportParticipant
@@ -46,6 +47,11 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _occurrence(occurrence_id: str | None) -> dict[str, str]:
+    """The query naming one occurrence of a recurring meeting; none means the whole meeting."""
+    return {"occurrence_id": occurrence_id} if occurrence_id else {}
 
 
 class ZoomClient:
@@ -101,9 +107,10 @@ class ZoomClient:
 
     def get_meeting(self, meeting_id: int, *, occurrence_id: str | None = None) -> Meeting:
         """https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/meetings/{meetingId}"""
-        params = {"occurrence_id": occurrence_id} if occurrence_id else {}
         response = self._transport.call(
-            ENDPOINTS["get_meeting"], path={"meetingId": meeting_ref(meeting_id)}, params=params
+            ENDPOINTS["get_meeting"],
+            path={"meetingId": meeting_ref(meeting_id)},
+            params=_occurrence(occurrence_id),
         )
         return Meeting.from_json(self._transport.json_object(response))
 
@@ -114,11 +121,10 @@ class ZoomClient:
 
         Zoom answers 204 without a body. Counts against the host's 100 creates+updates a day, so
         callers should skip updates that change nothing."""
-        params = {"occurrence_id": occurrence_id} if occurrence_id else {}
         self._transport.call(
             ENDPOINTS["update_meeting"],
             path={"meetingId": meeting_ref(meeting_id)},
-            params=params,
+            params=_occurrence(occurrence_id),
             json=spec.to_json(),
         )
 
@@ -134,12 +140,11 @@ class ZoomClient:
 
         `schedule_for_reminder` emails the host and alternative hosts; `cancel_meeting_reminder`
         emails the registrants."""
-        params: dict[str, str | int | bool] = {
+        params: QueryParams = {
             "schedule_for_reminder": schedule_for_reminder,
             "cancel_meeting_reminder": cancel_meeting_reminder,
+            **_occurrence(occurrence_id),
         }
-        if occurrence_id:
-            params["occurrence_id"] = occurrence_id
         self._transport.call(
             ENDPOINTS["delete_meeting"], path={"meetingId": meeting_ref(meeting_id)}, params=params
         )
@@ -186,9 +191,8 @@ class ZoomClient:
                 json=body,
             )
             payload = self._transport.json_object(response)
-            items = payload.get("registrants") or []
             added.extend(
-                BatchRegistrant.from_json(item) for item in items if isinstance(item, dict)
+                BatchRegistrant.from_json(item) for item in objects(payload, "registrants")
             )
         return added
 
@@ -228,11 +232,10 @@ class ZoomClient:
         self, meeting_id: int, registrant_id: str, *, occurrence_id: str | None = None
     ) -> None:
         """https://developers.zoom.us/docs/api/meetings/#tag/meetings/DELETE/meetings/{meetingId}/registrants/{registrantId}"""
-        params = {"occurrence_id": occurrence_id} if occurrence_id else {}
         self._transport.call(
             ENDPOINTS["delete_registrant"],
             path={"meetingId": meeting_ref(meeting_id), "registrantId": path_value(registrant_id)},
-            params=params,
+            params=_occurrence(occurrence_id),
         )
 
     # --- past meetings and reports -----------------------------------------------------------
@@ -254,8 +257,7 @@ class ZoomClient:
             ENDPOINTS["list_past_instances"], path={"meetingId": meeting_ref(int(meeting_id))}
         )
         body = self._transport.json_object(response)
-        items = body.get("meetings") or []
-        return [PastInstance.from_json(item) for item in items if isinstance(item, dict)]
+        return [PastInstance.from_json(item) for item in objects(body, "meetings")]
 
     def list_past_participants(
         self, meeting: int | str, *, page_size: int = MAX_PAGE_SIZE

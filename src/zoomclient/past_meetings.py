@@ -8,9 +8,9 @@ as Zoom gives them; merging segments per person is the caller's (attendance) bus
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from zoomclient.json_fields import JsonObject, flag, instant, integer, optional_text, text
 
@@ -74,7 +74,7 @@ class PastParticipant:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @classmethod
-    def from_json(cls, obj: JsonObject) -> PastParticipant:
+    def from_json(cls, obj: JsonObject) -> Self:
         return cls(
             id=text(obj, "id"),
             user_id=text(obj, "user_id"),
@@ -90,40 +90,22 @@ class PastParticipant:
 
 
 @dataclass(frozen=True)
-class ReportParticipant:
-    """A row of GET /report/meetings/{id|uuid}/participants (one join segment).
+class ReportParticipant(PastParticipant):
+    """A row of GET /report/meetings/{id|uuid}/participants (one join segment): the fields of a
+    past-meeting participant row, and two more.
 
     `user_id` is per meeting and new on each rejoin; `participant_user_id` is the Zoom user id
     ("" for guests); `user_email` is "" for guests, external users and BAA accounts; `duration`
     0 in every row usually means the report was fetched too early (reference §6).
     """
 
-    id: str
-    user_id: str
-    participant_user_id: str
-    name: str
-    user_email: str
-    registrant_id: str | None
-    join_time: datetime | None
-    leave_time: datetime | None
-    duration_seconds: int
-    status: str
-    failover: bool
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    participant_user_id: str = ""
+    failover: bool = False
 
     @classmethod
-    def from_json(cls, obj: JsonObject) -> ReportParticipant:
-        return cls(
-            id=text(obj, "id"),
-            user_id=text(obj, "user_id"),
+    def from_json(cls, obj: JsonObject) -> Self:
+        return replace(
+            super().from_json(obj),
             participant_user_id=text(obj, "participant_user_id"),
-            name=text(obj, "name"),
-            user_email=text(obj, "user_email"),
-            registrant_id=optional_text(obj, "registrant_id"),
-            join_time=instant(obj, "join_time"),
-            leave_time=instant(obj, "leave_time"),
-            duration_seconds=integer(obj, "duration"),
-            status=text(obj, "status"),
             failover=flag(obj, "failover"),
-            raw=obj,
         )

@@ -15,6 +15,7 @@ import httpx
 from zoomclient.catalog import Endpoint
 from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints
 from zoomclient.errors import api_error_from_response, transport_error, unexpected_body_error
+from zoomclient.json_fields import JsonObject, objects
 from zoomclient.oauth import Clock, utc_now
 from zoomclient.ratelimits import RateLimitInfo, rate_limit_info
 from zoomclient.tokens import TokenSource
@@ -88,7 +89,7 @@ class ZoomTransport:
         page_size: int,
         path: Mapping[str, str] | None = None,
         params: QueryParams | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[JsonObject]:
         """Every item of every page. Zoom's `next_page_token` expires after 15 minutes, so
         consume the iterator promptly rather than pausing between pages."""
         next_page_token = ""
@@ -97,8 +98,7 @@ class ZoomTransport:
             if next_page_token:
                 query["next_page_token"] = next_page_token
             body = self.json_object(self.call(endpoint, path=path, params=query))
-            items = body.get(items_key) or []
-            yield from (item for item in items if isinstance(item, dict))
+            yield from objects(body, items_key)
             next_page_token = str(body.get("next_page_token") or "")
             if not next_page_token:
                 return

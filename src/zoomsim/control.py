@@ -11,9 +11,9 @@ import json
 import re
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,75 +21,22 @@ from starlette.routing import BaseRoute, Route
 
 from zoomsim import webhooks
 from zoomsim.clock import iso
-from zoomsim.errors import ZoomErrorResponse
-from zoomsim.model import FaultRule, Installation, Token
+from zoomsim.control_requests import (
+    Body,
+    flag,
+    integer,
+    json_object,
+    number,
+    reject_unknown,
+    text,
+)
+from zoomsim.errors import ZoomErrorResponse, control_bad_request, control_not_found
+from zoomsim.model import App, FaultRule, Installation, Token
 from zoomsim.seed import apply_seed
-from zoomsim.sim import Simulator
+from zoomsim.sim import Simulator, sim_of
 from zoomsim.state import Knobs, State
 
-Body = dict[str, Any]
-
-
-def _sim(request: Request) -> Simulator:
-    sim: Simulator = request.app.state.sim
-    return sim
-
-
-def _bad(message: str) -> ZoomErrorResponse:
-    return ZoomErrorResponse(400, 400, message)
-
-
-def _not_found(message: str) -> ZoomErrorResponse:
-    return ZoomErrorResponse(404, 404, message)
-
-
-async def _body(request: Request) -> Body:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _bad("Request body should be a valid JSON object.") from exc
-    if not isinstance(body, dict):
-        raise _bad("Request body should be a valid JSON object.")
-    return body
-
-
-def _reject_unknown(body: Body, allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise _bad(f"Unknown field(s): {', '.join(unknown)}.")
-
-
-def _number(body: Body, name: str, default: float) -> float:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _bad(f"{name} must be a number.")
-    return float(value)
-
-
-def _integer(body: Body, name: str, default: int | None) -> int | None:
-    value = body.get(name, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(f"{name} must be an integer.")
-    return value
-
-
-def _text(body: Body, name: str, default: str) -> str:
-    value = body.get(name, default)
-    if not isinstance(value, str):
-        raise _bad(f"{name} must be a string.")
-    return value
-
-
-def _flag(body: Body, name: str, default: bool) -> bool:
-    value = body.get(name, default)
-    if not isinstance(value, bool):
-        raise _bad(f"{name} must be true or false.")
-    return value
+T = TypeVar("T")
 
 
 def _ok(data: Any, status: int = 200) -> Response:
@@ -100,7 +47,7 @@ def _ok(data: Any, status: int = 200) -> Response:
 
 
 async def health(request: Request) -> Response:
-    now = _sim(request).state.now()
+    now = sim_of(request).state.now()
     return _ok({"status": "ok", "now": iso(now)})
 
 
@@ -134,24 +81,24 @@ def _checked_knob(knobs: Knobs, name: str, value: Any) -> Any:
     else:
         valid = isinstance(value, str)
     if not valid:
-        raise _bad(f"Knob {name} must be of type {type(current).__name__}.")
+        raise control_bad_request(f"Knob {name} must be of type {type(current).__name__}.")
     if name in _KNOB_RANGES:
         low, high = _KNOB_RANGES[name]
         if not low <= value <= high:
-            raise _bad(f"Knob {name} must be between {low:g} and {high:g}.")
+            raise control_bad_request(f"Knob {name} must be between {low:g} and {high:g}.")
     if name in _KNOB_CHOICES and value not in _KNOB_CHOICES[name]:
-        raise _bad(f"Knob {name} must be one of {list(_KNOB_CHOICES[name])}.")
+        raise control_bad_request(f"Knob {name} must be one of {list(_KNOB_CHOICES[name])}.")
     return value
 
 
 async def get_knobs(request: Request) -> Response:
-    return _ok(asdict(_sim(request).state.knobs))
+    return _ok(asdict(sim_of(request).state.knobs))
 
 
 async def patch_knobs(request: Request) -> Response:
-    sim = _sim(request)
-    body = await _body(request)
-    _reject_unknown(body, {f.name for f in fields(Knobs)})
+    sim = sim_of(request)
+    body = await json_object(request)
+    reject_unknown(body, {f.name for f in fields(Knobs)})
     # Check every value before changing any: a bad PATCH changes nothing.
     checked = {name: _checked_knob(sim.state.knobs, name, value) for name, value in body.items()}
     for name, value in checked.items():
@@ -166,19 +113,19 @@ def _clock_json(state: State) -> Body:
 
 
 async def get_clock(request: Request) -> Response:
-    return _ok(_clock_json(_sim(request).state))
+    return _ok(_clock_json(sim_of(request).state))
 
 
 async def advance_clock(request: Request) -> Response:
-    sim = _sim(request)
-    body = await _body(request)
-    _reject_unknown(body, {"seconds"})
+    sim = sim_of(request)
+    body = await json_object(request)
+    reject_unknown(body, {"seconds"})
     if "seconds" not in body:
-        raise _bad("seconds is required.")
-    seconds = _number(body, "seconds", 0)
+        raise control_bad_request("seconds is required.")
+    seconds = number(body, "seconds", 0)
     # Zoom's time never runs backwards; neither do token expiries and daily counters here.
     if seconds < 0:
-        raise _bad("seconds must not be negative.")
+        raise control_bad_request("seconds must not be negative.")
     sim.state.clock.advance(seconds)
     sim.changed()
     webhooks.courier(sim).dispatch_due()  # retries that just became due go out now
@@ -186,14 +133,14 @@ async def advance_clock(request: Request) -> Response:
 
 
 async def freeze_clock(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     sim.state.clock.freeze()
     sim.changed()
     return _ok(_clock_json(sim.state))
 
 
 async def unfreeze_clock(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     sim.state.clock.unfreeze()
     sim.changed()
     return _ok(_clock_json(sim.state))
@@ -201,7 +148,7 @@ async def unfreeze_clock(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     """Back to the seed zoomsim started with (or empty without one); the base URL stays."""
-    sim = _sim(request)
+    sim = sim_of(request)
     fresh = State()
     if sim.seed is not None:
         apply_seed(fresh, sim.seed)
@@ -212,14 +159,14 @@ async def reset(request: Request) -> Response:
 
 
 async def save(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     sim.flush()
     path = str(sim.state_path) if sim.state_path else None
     return _ok({"saved": path is not None, "path": path})
 
 
 async def tick(request: Request) -> Response:
-    attempted = await webhooks.deliver_due_now(_sim(request))
+    attempted = await webhooks.deliver_due_now(sim_of(request))
     return _ok({"deliveries_attempted": attempted})
 
 
@@ -255,35 +202,39 @@ def _fault_json(rule: FaultRule) -> Body:
 async def add_fault(request: Request) -> Response:
     """Fail the next `count` calls whose path matches the regular expression `path` (count -1:
     until removed)."""
-    sim = _sim(request)
-    body = await _body(request)
-    _reject_unknown(body, _FAULT_FIELDS)
-    path = _text(body, "path", "")
+    sim = sim_of(request)
+    body = await json_object(request)
+    reject_unknown(body, _FAULT_FIELDS)
+    path = text(body, "path", "")
     if not path:
-        raise _bad("path (a regular expression searched in the request path) is required.")
+        raise control_bad_request(
+            "path (a regular expression searched in the request path) is required."
+        )
     try:
         re.compile(path)
     except re.error as exc:
-        raise _bad(f"path is not a valid regular expression: {exc}.") from exc
-    method = _text(body, "method", "*").upper()
+        raise control_bad_request(f"path is not a valid regular expression: {exc}.") from exc
+    method = text(body, "method", "*").upper()
     if method not in _METHODS:
-        raise _bad(f"method must be one of {sorted(_METHODS)}.")
-    count = _integer(body, "count", 1)
+        raise control_bad_request(f"method must be one of {sorted(_METHODS)}.")
+    count = integer(body, "count", 1)
     if count is None or not (count >= 1 or count == -1):
-        raise _bad("count must be a positive integer, or -1 for every call until removed.")
-    status = _integer(body, "status", 500)
+        raise control_bad_request(
+            "count must be a positive integer, or -1 for every call until removed."
+        )
+    status = integer(body, "status", 500)
     if status is None or not 400 <= status <= 599:
-        raise _bad("status must be between 400 and 599.")
+        raise control_bad_request("status must be between 400 and 599.")
     rule = FaultRule(
         id=uuid.uuid4().hex[:12],
         path_pattern=path,
         method=method,
         remaining=count,
         status=status,
-        code=_integer(body, "code", None),
-        message=_text(body, "message", "Simulated failure."),
-        drop_connection=_flag(body, "drop_connection", False),
-        retry_after=_text(body, "retry_after", ""),
+        code=integer(body, "code", None),
+        message=text(body, "message", "Simulated failure."),
+        drop_connection=flag(body, "drop_connection", False),
+        retry_after=text(body, "retry_after", ""),
     )
     sim.state.faults[rule.id] = rule
     sim.changed()
@@ -291,12 +242,12 @@ async def add_fault(request: Request) -> Response:
 
 
 async def list_faults(request: Request) -> Response:
-    rules = _sim(request).state.faults.values()
+    rules = sim_of(request).state.faults.values()
     return _ok({"faults": [_fault_json(rule) for rule in rules]})
 
 
 async def clear_faults(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     removed = len(sim.state.faults)
     sim.state.faults.clear()
     sim.changed()
@@ -304,9 +255,9 @@ async def clear_faults(request: Request) -> Response:
 
 
 async def remove_fault(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     if sim.state.faults.pop(request.path_params["fault_id"], None) is None:
-        raise _not_found("No such fault.")
+        raise control_not_found("No such fault.")
     sim.changed()
     return _ok({"removed": 1})
 
@@ -314,16 +265,22 @@ async def remove_fault(request: Request) -> Response:
 # --- apps, installations and tokens --------------------------------------------------------------
 
 
-def _installation(sim: Simulator, request: Request) -> Installation:
+def _app(sim: Simulator, request: Request) -> App:
     client_id = request.path_params["client_id"]
+    app = sim.state.apps.get(client_id)
+    if app is None:
+        raise control_not_found(f"No app with client_id {client_id}.")
+    return app
+
+
+def _installation(sim: Simulator, request: Request) -> Installation:
+    client_id = _app(sim, request).client_id
     account_id = request.path_params["account_id"]
-    if client_id not in sim.state.apps:
-        raise _not_found(f"No app with client_id {client_id}.")
     if account_id not in sim.state.accounts:
-        raise _not_found(f"No account {account_id}.")
+        raise control_not_found(f"No account {account_id}.")
     installation = sim.state.installation(client_id, account_id)
     if installation is None:
-        raise _not_found(f"App {client_id} is not installed on account {account_id}.")
+        raise control_not_found(f"App {client_id} is not installed on account {account_id}.")
     return installation
 
 
@@ -338,15 +295,14 @@ def _tokens_of(sim: Simulator, installation: Installation) -> list[Token]:
 def _revoke_all(sim: Simulator, installation: Installation) -> int:
     tokens = _tokens_of(sim, installation)
     for token in tokens:
-        token.access_revoked = True
-        token.refresh_revoked = True
+        token.revoke()
     return len(tokens)
 
 
 async def revoke_tokens(request: Request) -> Response:
     """Every access and refresh token of the app in the account stops working (401 124 and
     invalid_grant), as after an admin revokes the app's access."""
-    sim = _sim(request)
+    sim = sim_of(request)
     revoked = _revoke_all(sim, _installation(sim, request))
     sim.changed()
     return _ok({"tokens_revoked": revoked})
@@ -354,7 +310,7 @@ async def revoke_tokens(request: Request) -> Response:
 
 async def expire_refresh_tokens(request: Request) -> Response:
     """Refresh tokens reach their end of life now; access tokens keep working until they expire."""
-    sim = _sim(request)
+    sim = sim_of(request)
     expired_at = sim.state.now() - 1
     tokens = [t for t in _tokens_of(sim, _installation(sim, request)) if t.refresh_token]
     for token in tokens:
@@ -365,7 +321,7 @@ async def expire_refresh_tokens(request: Request) -> Response:
 
 async def uninstall(request: Request) -> Response:
     """The account removes the app: installation inactive, tokens dead, `app_deauthorized` sent."""
-    sim = _sim(request)
+    sim = sim_of(request)
     installation = _installation(sim, request)
     if not installation.active:
         raise ZoomErrorResponse(409, 409, "The app is already uninstalled from this account.")
@@ -379,32 +335,29 @@ async def uninstall(request: Request) -> Response:
 async def mint_token(request: Request) -> Response:
     """An access token (and optionally a refresh token) as if the app had just been authorized by
     `user_id`: for demos, benchmarks and restart tests that need a token without a browser."""
-    sim = _sim(request)
+    sim = sim_of(request)
     state = sim.state
-    body = await _body(request)
-    _reject_unknown(body, {"client_id", "user_id", "scopes", "ttl", "refresh"})
-    client_id = _text(body, "client_id", "")
-    user_id = _text(body, "user_id", "")
+    body = await json_object(request)
+    reject_unknown(body, {"client_id", "user_id", "scopes", "ttl", "refresh"})
+    client_id = text(body, "client_id", "")
+    user_id = text(body, "user_id", "")
     app = state.apps.get(client_id)
     user = state.users.get(user_id)
     if app is None:
-        raise _bad(f"No app with client_id {client_id!r}.")
+        raise control_bad_request(f"No app with client_id {client_id!r}.")
     if user is None:
-        raise _bad(f"No user {user_id!r}.")
+        raise control_bad_request(f"No user {user_id!r}.")
     if app.kind == "s2s" and app.account_id != user.account_id:
-        raise _bad("A server-to-server app only has tokens in its own account.")
+        raise control_bad_request("A server-to-server app only has tokens in its own account.")
     scopes = body.get("scopes", app.scopes)
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
-        raise _bad("scopes must be a list of strings.")
-    ttl = _number(body, "ttl", state.knobs.access_token_ttl)
+        raise control_bad_request("scopes must be a list of strings.")
+    ttl = number(body, "ttl", state.knobs.access_token_ttl)
     if ttl <= 0:
-        raise _bad("ttl must be positive.")
-    with_refresh = _flag(body, "refresh", False)
+        raise control_bad_request("ttl must be positive.")
+    with_refresh = flag(body, "refresh", False)
     now = state.now()
-    key = f"{client_id}:{user.account_id}"
-    installation = state.installations.setdefault(
-        key, Installation(client_id, user.account_id, user.id, now)
-    )
+    installation = state.installation_or_new(client_id, user.account_id, user.id)
     installation.active = True
     access = "sim-" + secrets.token_urlsafe(32)
     token = Token(
@@ -432,28 +385,24 @@ async def mint_token(request: Request) -> Response:
 
 
 async def validate_endpoint(request: Request) -> Response:
-    sim = _sim(request)
-    app = sim.state.apps.get(request.path_params["client_id"])
-    if app is None:
-        raise _not_found(f"No app with client_id {request.path_params['client_id']}.")
+    sim = sim_of(request)
+    app = _app(sim, request)
     if not app.webhook_url:
-        raise _bad("The app has no webhook URL.")
+        raise control_bad_request("The app has no webhook URL.")
     result = await webhooks.validate_endpoint(sim, app)
     return _ok(result.to_json())
 
 
 async def patch_app(request: Request) -> Response:
     """Point an app's webhooks somewhere else (e.g. at a locally running Campus)."""
-    sim = _sim(request)
-    app = sim.state.apps.get(request.path_params["client_id"])
-    if app is None:
-        raise _not_found(f"No app with client_id {request.path_params['client_id']}.")
-    body = await _body(request)
-    _reject_unknown(body, {"webhook_url", "webhook_secret"})
-    url = _text(body, "webhook_url", app.webhook_url)
+    sim = sim_of(request)
+    app = _app(sim, request)
+    body = await json_object(request)
+    reject_unknown(body, {"webhook_url", "webhook_secret"})
+    url = text(body, "webhook_url", app.webhook_url)
     if url and not url.startswith(("http://", "https://")):
-        raise _bad("webhook_url must be an http(s) URL.")
-    app.webhook_secret = _text(body, "webhook_secret", app.webhook_secret)
+        raise control_bad_request("webhook_url must be an http(s) URL.")
+    app.webhook_secret = text(body, "webhook_secret", app.webhook_secret)
     app.webhook_url = url
     sim.changed()
     return _ok(_app_json(app))
@@ -462,7 +411,7 @@ async def patch_app(request: Request) -> Response:
 # --- ground truth --------------------------------------------------------------------------------
 
 
-def _app_json(app: Any) -> Body:
+def _app_json(app: App) -> Body:
     data = asdict(app)
     # Good hygiene even in a simulator: secrets are not echoed back.
     data.pop("client_secret", None)
@@ -497,30 +446,35 @@ def _listing(name: str, items: list[Any]) -> Response:
     return _ok({name: [asdict(item) for item in items]})
 
 
+def _where(items: Iterable[T], **wanted: object) -> list[T]:
+    """The items whose attributes equal every value in `wanted`; None means "not filtered"."""
+    return [
+        item
+        for item in items
+        if all(value is None or getattr(item, name) == value for name, value in wanted.items())
+    ]
+
+
 async def accounts(request: Request) -> Response:
-    return _listing("accounts", list(_sim(request).state.accounts.values()))
+    return _listing("accounts", list(sim_of(request).state.accounts.values()))
 
 
 async def users(request: Request) -> Response:
     account_id = request.query_params.get("account_id")
-    found = [
-        user
-        for user in _sim(request).state.users.values()
-        if account_id is None or user.account_id == account_id
-    ]
+    found = _where(sim_of(request).state.users.values(), account_id=account_id)
     return _ok({"users": [{**asdict(user), "password": "…"} for user in found]})
 
 
 async def apps(request: Request) -> Response:
-    return _ok({"apps": [_app_json(app) for app in _sim(request).state.apps.values()]})
+    return _ok({"apps": [_app_json(app) for app in sim_of(request).state.apps.values()]})
 
 
 async def installations(request: Request) -> Response:
-    return _listing("installations", list(_sim(request).state.installations.values()))
+    return _listing("installations", list(sim_of(request).state.installations.values()))
 
 
 async def tokens(request: Request) -> Response:
-    state = _sim(request).state
+    state = sim_of(request).state
     now = state.now()
     return _ok({"tokens": [_token_json(token, now) for token in state.tokens.values()]})
 
@@ -528,68 +482,53 @@ async def tokens(request: Request) -> Response:
 async def meetings(request: Request) -> Response:
     """Every meeting, deleted ones included (`deleted: true`)."""
     account_id = request.query_params.get("account_id")
-    found = [
-        meeting
-        for meeting in _sim(request).state.meetings.values()
-        if account_id is None or meeting.account_id == account_id
-    ]
+    found = _where(sim_of(request).state.meetings.values(), account_id=account_id)
     return _listing("meetings", found)
 
 
 def _meeting_id(request: Request) -> int:
     raw = request.path_params["meeting_id"]
     if not raw.isdigit():
-        raise _bad("The meeting id is a number.")
+        raise control_bad_request("The meeting id is a number.")
     meeting_id = int(raw)
-    if str(meeting_id) not in _sim(request).state.meetings:
-        raise _not_found(f"No meeting {meeting_id}.")
+    if str(meeting_id) not in sim_of(request).state.meetings:
+        raise control_not_found(f"No meeting {meeting_id}.")
     return meeting_id
 
 
 async def registrants(request: Request) -> Response:
-    meeting_id = _meeting_id(request)
-    found = [r for r in _sim(request).state.registrants.values() if r.meeting_id == meeting_id]
+    found = _where(sim_of(request).state.registrants.values(), meeting_id=_meeting_id(request))
     return _listing("registrants", found)
 
 
-def _int_query(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
+def _meeting_filter(request: Request) -> int | None:
+    """`?meeting=ID`, or None when the listing is not filtered by meeting."""
+    raw = request.query_params.get("meeting")
     if raw is None:
         return None
     if not raw.isdigit():
-        raise _bad(f"{name} must be a meeting id (a number).")
+        raise control_bad_request("meeting must be a meeting id (a number).")
     return int(raw)
 
 
 async def instances(request: Request) -> Response:
-    meeting_id = _int_query(request, "meeting")
-    found = [
-        instance
-        for instance in _sim(request).state.instances.values()
-        if meeting_id is None or instance.meeting_id == meeting_id
-    ]
+    meeting_id = _meeting_filter(request)
+    found = _where(sim_of(request).state.instances.values(), meeting_id=meeting_id)
     return _listing("instances", found)
 
 
 async def segments(request: Request) -> Response:
     instance_uuid = request.query_params.get("instance")
-    found = [
-        segment
-        for segment in _sim(request).state.segments.values()
-        if instance_uuid is None or segment.instance_uuid == instance_uuid
-    ]
+    found = _where(sim_of(request).state.segments.values(), instance_uuid=instance_uuid)
     return _listing("segments", found)
 
 
 async def recordings(request: Request) -> Response:
-    meeting_id = _int_query(request, "meeting")
-    instance_uuid = request.query_params.get("instance")
-    found = [
-        recording
-        for recording in _sim(request).state.recordings.values()
-        if (meeting_id is None or recording.meeting_id == meeting_id)
-        and (instance_uuid is None or recording.instance_uuid == instance_uuid)
-    ]
+    found = _where(
+        sim_of(request).state.recordings.values(),
+        meeting_id=_meeting_filter(request),
+        instance_uuid=request.query_params.get("instance"),
+    )
     # The text of transcripts and chats can be long; the listing shows its size only.
     return _ok({"recordings": [{**asdict(r), "text": f"{len(r.text)} chars"} for r in found]})
 
@@ -602,7 +541,7 @@ async def deliveries(request: Request) -> Response:
         if name in request.query_params
     }
     found = []
-    for delivery in _sim(request).state.deliveries.values():
+    for delivery in sim_of(request).state.deliveries.values():
         data = asdict(delivery)
         if all(data[name] == value for name, value in wanted.items()):
             found.append({**data, "payload": json.loads(delivery.body)})
@@ -611,7 +550,7 @@ async def deliveries(request: Request) -> Response:
 
 
 async def ratelimits(request: Request) -> Response:
-    state = _sim(request).state
+    state = sim_of(request).state
     return _ok({"now": iso(state.now()), "counters": dict(state.counters)})
 
 

@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from zoomsim.errors import ZoomErrorResponse, invalid_json
+from zoomsim.errors import ZoomErrorResponse, invalid_json, unauthorized
 from zoomsim.model import Account, App, Token, User
 from zoomsim.ratelimit import Category, charge
-from zoomsim.sim import Simulator
+from zoomsim.sim import Simulator, sim_of
 from zoomsim.state import State
 
 
@@ -84,23 +84,25 @@ Handler = Callable[[ApiContext], Awaitable[Response]]
 API_ROUTES: list[Route] = []
 
 
-def _unauthorized(message: str) -> ZoomErrorResponse:
-    return ZoomErrorResponse(401, 124, message)
-
-
 def authenticate(sim: Simulator, request: Request) -> Token:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise _unauthorized("Requires an access token.")
-    token = sim.state.tokens.get(value.strip())
+        raise unauthorized("Requires an access token.")
+    return live_token(sim.state, value.strip())
+
+
+def live_token(state: State, access_token: str) -> Token:
+    """The token behind `access_token` if it still works: not revoked, not expired, and its app
+    still installed on the account. Otherwise Zoom's 401/124."""
+    token = state.tokens.get(access_token)
     if token is None or token.access_revoked:
-        raise _unauthorized("Invalid access token.")
-    if token.access_expires_at <= sim.state.now():
-        raise _unauthorized("Access token is expired.")
-    installation = sim.state.installation(token.client_id, token.account_id)
+        raise unauthorized("Invalid access token.")
+    if token.access_expires_at <= state.now():
+        raise unauthorized("Access token is expired.")
+    installation = state.installation(token.client_id, token.account_id)
     if installation is None or not installation.active:
-        raise _unauthorized("Invalid access token.")
+        raise unauthorized("Invalid access token.")
     return token
 
 
@@ -121,7 +123,7 @@ def api(
 
     def register(handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
-            sim: Simulator = request.app.state.sim
+            sim = sim_of(request)
             token = authenticate(sim, request)
             require_scopes(token, scopes)
             state = sim.state

@@ -31,14 +31,19 @@ class ZoomErrorResponse(Exception):
         return body
 
 
-def validation_failed(field: str, message: str = "Invalid field.") -> ZoomErrorResponse:
-    return ZoomErrorResponse(
-        400, 300, "Validation Failed.", errors=[{"field": field, "message": message}]
-    )
-
-
 def invalid_json() -> ZoomErrorResponse:
     return ZoomErrorResponse(400, 300, "Request Body should be a valid JSON object.")
+
+
+def invalid_parameter(name: str) -> ZoomErrorResponse:
+    """A query parameter Zoom does not accept (bad value, or one zoomsim cannot honour)."""
+    return ZoomErrorResponse(400, 300, f"Invalid parameter: {name}.")
+
+
+def unauthorized(message: str) -> ZoomErrorResponse:
+    """Zoom's 401/124: "Requires an access token.", "Invalid access token." or "Access token is
+    expired."."""
+    return ZoomErrorResponse(401, 124, message)
 
 
 def meeting_not_found(meeting_id: object) -> ZoomErrorResponse:
@@ -47,6 +52,19 @@ def meeting_not_found(meeting_id: object) -> ZoomErrorResponse:
 
 def user_not_found(user_id: object) -> ZoomErrorResponse:
     return ZoomErrorResponse(404, 1001, f"User does not exist: {user_id}.")
+
+
+def no_recording() -> ZoomErrorResponse:
+    return ZoomErrorResponse(404, 3301, "There is no recording for this meeting.")
+
+
+# The control API (/_sim/...) answers in Zoom's shape too, with the HTTP status as the code.
+def control_bad_request(message: str) -> ZoomErrorResponse:
+    return ZoomErrorResponse(400, 400, message)
+
+
+def control_not_found(message: str) -> ZoomErrorResponse:
+    return ZoomErrorResponse(404, 404, message)
 
 
 class OAuthErrorResponse(Exception):

@@ -25,9 +25,10 @@ from starlette.routing import BaseRoute, Route
 
 from zoomsim import media
 from zoomsim.clock import iso
-from zoomsim.errors import ZoomErrorResponse
+from zoomsim.control_requests import json_object
+from zoomsim.errors import control_bad_request, control_not_found
 from zoomsim.model import Instance, Meeting, RecordingFile, Segment
-from zoomsim.sim import Simulator
+from zoomsim.sim import Simulator, sim_of
 from zoomsim.state import State
 from zoomsim.uuids import new_uuid
 
@@ -38,16 +39,6 @@ SHORTEST_RECORDING = 5.0  # Zoom does not save cloud recordings of a few seconds
 # Zoom's per-join `user_id`s are numbers like 16778240, 16779264, …: a new one on every (re)join.
 FIRST_USER_ID, USER_ID_STEP = 16_778_240, 1024
 RECORDINGS_POLL_INTERVAL = 0.25  # real seconds between looks for recordings that became ready
-
-
-# The control API's error shape (docs/zoomsim/control-and-faults.md): Zoom's {code, message}
-# with the HTTP status as the code.
-def bad_request(message: str) -> ZoomErrorResponse:
-    return ZoomErrorResponse(400, 400, message)
-
-
-def not_found(what: str) -> ZoomErrorResponse:
-    return ZoomErrorResponse(404, 404, f"{what} not found.")
 
 
 # --- who joins ----------------------------------------------------------------------------------
@@ -67,11 +58,13 @@ class Joiner:
 def registrant_joiner(state: State, meeting: Meeting, registrant_id: str) -> Joiner:
     registrant = state.registrants.get(registrant_id)
     if registrant is None or registrant.meeting_id != meeting.id:
-        raise bad_request(f"Registrant {registrant_id} is not registered for this meeting.")
+        raise control_bad_request(f"Registrant {registrant_id} is not registered for this meeting.")
     if registrant.status != "approved":
-        raise bad_request(f"Registrant {registrant_id} is {registrant.status}, not approved.")
+        raise control_bad_request(
+            f"Registrant {registrant_id} is {registrant.status}, not approved."
+        )
     return Joiner(
-        name=f"{registrant.first_name} {registrant.last_name}".strip(),
+        name=registrant.display_name,
         email=registrant.email,
         participant_user_id="",
         registrant_id=registrant.id,
@@ -83,7 +76,7 @@ def user_joiner(state: State, user_id: str) -> Joiner:
     """A signed-in Zoom user: Zoom reports their user id as `participant_user_id`."""
     user = state.users.get(user_id)
     if user is None:
-        raise bad_request(f"User {user_id} does not exist.")
+        raise control_bad_request(f"User {user_id} does not exist.")
     return Joiner(user.display_name, user.email, user.id, "", f"user:{user.id}")
 
 
@@ -92,7 +85,7 @@ def guest_joiner(name: str, person_key: str = "") -> Joiner:
     back the returned `person_key` to rejoin as the same guest."""
     name = name.strip()
     if not name or len(name) > 64:
-        raise bad_request("A guest needs a display name of 1 to 64 characters.")
+        raise control_bad_request("A guest needs a display name of 1 to 64 characters.")
     return Joiner(name, "", "", "", person_key or f"guest:{secrets.token_hex(6)}")
 
 
@@ -112,14 +105,14 @@ def registrant_by_link_token(state: State, meeting_id: int, token: str) -> str |
 def find_meeting(state: State, meeting_id: str) -> Meeting:
     meeting = state.meetings.get(meeting_id.strip())
     if meeting is None or meeting.deleted:
-        raise not_found(f"Meeting {meeting_id}")
+        raise control_not_found(f"Meeting {meeting_id} not found.")
     return meeting
 
 
 def find_instance(state: State, uuid: str) -> Instance:
     instance = state.instances.get(uuid)
     if instance is None:
-        raise not_found(f"Instance {uuid}")
+        raise control_not_found(f"Instance {uuid} not found.")
     return instance
 
 
@@ -142,9 +135,11 @@ def meeting_of(state: State, instance: Instance) -> Meeting:
 # --- webhook payloads (reference §5) ------------------------------------------------------------
 
 
-def meeting_event_object(meeting: Meeting, instance: Instance) -> dict[str, Any]:
+def instance_event_object(meeting: Meeting, instance: Instance) -> dict[str, Any]:
+    """The `object` of the webhooks about one run: meeting.started, .ended, .participant_*."""
     return {
-        "id": str(meeting.id),  # a string in meeting.* events, a number in the REST API
+        # A string in these events (reference §5), a number in the REST API and meeting.deleted.
+        "id": str(meeting.id),
         "uuid": instance.uuid,
         "host_id": meeting.host_id,
         "topic": instance.topic,
@@ -195,9 +190,9 @@ def parse_at(value: object, now: float) -> float:
         if parsed is not None and parsed.tzinfo is not None:
             when = parsed.timestamp()
     if when is None:
-        raise bad_request("`at` must be a POSIX timestamp or an ISO-8601 time with a zone.")
+        raise control_bad_request("`at` must be a POSIX timestamp or an ISO-8601 time with a zone.")
     if when > now + 1:
-        raise bad_request("`at` cannot be in the future: advance the clock instead.")
+        raise control_bad_request("`at` cannot be in the future: advance the clock instead.")
     return when
 
 
@@ -209,9 +204,9 @@ def start_instance(sim: Simulator, meeting: Meeting, at: float | None = None) ->
     earlier run already used it."""
     state = sim.state
     if meeting.deleted:
-        raise not_found(f"Meeting {meeting.id}")
+        raise control_not_found(f"Meeting {meeting.id} not found.")
     if running_instance(state, meeting) is not None:
-        raise bad_request(f"Meeting {meeting.id} is already in progress.")
+        raise control_bad_request(f"Meeting {meeting.id} is already in progress.")
     uuid = meeting.uuid if meeting.uuid and meeting.uuid not in state.instances else ""
     instance = Instance(
         uuid=uuid or new_uuid(state),
@@ -224,7 +219,7 @@ def start_instance(sim: Simulator, meeting: Meeting, at: float | None = None) ->
     state.instances[instance.uuid] = instance
     meeting.uuid = instance.uuid
     meeting.status = "started"
-    sim.emit(meeting.account_id, "meeting.started", meeting_event_object(meeting, instance))
+    sim.emit(meeting.account_id, "meeting.started", instance_event_object(meeting, instance))
     sim.changed()
     return instance
 
@@ -235,14 +230,14 @@ def join(sim: Simulator, instance: Instance, joiner: Joiner, at: float | None = 
     state = sim.state
     when = state.now() if at is None else at
     if instance.end_time is not None:
-        raise bad_request("This meeting instance has ended.")
+        raise control_bad_request("This meeting instance has ended.")
     if when < instance.start_time:
-        raise bad_request("A participant cannot join before the meeting started.")
+        raise control_bad_request("A participant cannot join before the meeting started.")
     segments = instance_segments(state, instance)
     for earlier in segments:
         if earlier.person_key == joiner.person_key and earlier.leave_time is None:
             if when < earlier.join_time:
-                raise bad_request("A rejoin cannot be earlier than the previous join.")
+                raise control_bad_request("A rejoin cannot be earlier than the previous join.")
             leave(sim, earlier, when)
     segment = Segment(
         id="seg-" + secrets.token_hex(8),
@@ -257,7 +252,7 @@ def join(sim: Simulator, instance: Instance, joiner: Joiner, at: float | None = 
     )
     state.segments[segment.id] = segment
     meeting = meeting_of(state, instance)
-    obj = meeting_event_object(meeting, instance)
+    obj = instance_event_object(meeting, instance)
     obj["participant"] = participant_event_object(instance, segment)
     sim.emit(instance.account_id, "meeting.participant_joined", obj)
     sim.changed()
@@ -270,12 +265,12 @@ def leave(
     state = sim.state
     when = state.now() if at is None else at
     if segment.leave_time is not None:
-        raise bad_request("This participant has already left.")
+        raise control_bad_request("This participant has already left.")
     if when < segment.join_time:
-        raise bad_request("A participant cannot leave before joining.")
+        raise control_bad_request("A participant cannot leave before joining.")
     segment.leave_time = when
     instance = state.instances[segment.instance_uuid]
-    obj = meeting_event_object(meeting_of(state, instance), instance)
+    obj = instance_event_object(meeting_of(state, instance), instance)
     obj["participant"] = {
         **participant_event_object(instance, segment),
         "leave_time": iso(when),
@@ -292,11 +287,11 @@ def end_instance(sim: Simulator, instance: Instance, at: float | None = None) ->
     state = sim.state
     when = state.now() if at is None else at
     if instance.end_time is not None:
-        raise bad_request("This meeting instance has already ended.")
+        raise control_bad_request("This meeting instance has already ended.")
     segments = instance_segments(state, instance)
     latest = max([instance.start_time, *(s.leave_time or s.join_time for s in segments)])
     if when < latest:
-        raise bad_request("A meeting cannot end before it started or before its last join.")
+        raise control_bad_request("A meeting cannot end before it started or before its last join.")
     for segment in segments:
         if segment.leave_time is None:
             leave(sim, segment, when, reason="Host ended the meeting.")
@@ -306,7 +301,7 @@ def end_instance(sim: Simulator, instance: Instance, at: float | None = None) ->
     meeting.status = "waiting"
     # Zoom makes a new UUID after every instance; the next run will use it.
     meeting.uuid = new_uuid(state)
-    obj = meeting_event_object(meeting, instance)
+    obj = instance_event_object(meeting, instance)
     obj["end_time"] = iso(when)
     sim.emit(instance.account_id, "meeting.ended", obj)
     if meeting.settings.get("auto_recording") == "cloud" and when - instance.start_time >= (
@@ -423,19 +418,21 @@ def _plan(
 ) -> list[PlannedStay]:
     participants = body.get("participants", [])
     if not isinstance(participants, list):
-        raise bad_request("`participants` must be a list.")
+        raise control_bad_request("`participants` must be a list.")
     stays: list[PlannedStay] = []
     people: set[str] = set()
     for index, entry in enumerate(participants):
         if not isinstance(entry, dict):
-            raise bad_request(f"participants[{index}] must be an object.")
+            raise control_bad_request(f"participants[{index}] must be an object.")
         joiner = joiner_from_body(state, meeting, entry)
         if joiner.person_key in people:
-            raise bad_request(f"participants[{index}] is listed twice: give it several segments.")
+            raise control_bad_request(
+                f"participants[{index}] is listed twice: give it several segments."
+            )
         people.add(joiner.person_key)
         windows = entry.get("segments", [[0, minutes]])
         if not isinstance(windows, list) or not windows:
-            raise bad_request(f"participants[{index}].segments must be a non-empty list.")
+            raise control_bad_request(f"participants[{index}].segments must be a non-empty list.")
         previous_end = 0.0
         for window in windows:
             valid = (
@@ -444,7 +441,7 @@ def _plan(
                 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in window)
             )
             if not valid or not previous_end <= window[0] < window[1] <= minutes:
-                raise bad_request(
+                raise control_bad_request(
                     f"participants[{index}].segments must be [join_minute, leave_minute] pairs, "
                     f"in order, not overlapping, within 0..{minutes}."
                 )
@@ -457,14 +454,16 @@ def joiner_from_body(state: State, meeting: Meeting, body: dict[str, Any]) -> Jo
     """`{registrant_id}`, `{user_id}` or `{guest_name[, person_key]}`: exactly one of them."""
     given = [key for key in ("registrant_id", "user_id", "guest_name") if body.get(key)]
     if len(given) != 1 or not all(isinstance(body[key], str) for key in given):
-        raise bad_request("Give exactly one of registrant_id, user_id or guest_name (strings).")
+        raise control_bad_request(
+            "Give exactly one of registrant_id, user_id or guest_name (strings)."
+        )
     if given == ["registrant_id"]:
         return registrant_joiner(state, meeting, body["registrant_id"])
     if given == ["user_id"]:
         return user_joiner(state, body["user_id"])
     person_key = body.get("person_key", "")
     if not isinstance(person_key, str):
-        raise bad_request("`person_key` must be a string.")
+        raise control_bad_request("`person_key` must be a string.")
     return guest_joiner(body["guest_name"], person_key)
 
 
@@ -474,14 +473,16 @@ def run_meeting(sim: Simulator, meeting: Meeting, body: dict[str, Any]) -> Insta
     state = sim.state
     minutes = body.get("duration_minutes", 60)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 24 * 60:
-        raise bad_request("`duration_minutes` must be a whole number from 1 to 1440.")
+        raise control_bad_request("`duration_minutes` must be a whole number from 1 to 1440.")
     now = state.now()
     given_start = body.get("start_time")
     start = parse_at(given_start, now) if given_start else now - minutes * 60
     if start + minutes * 60 > now:
-        raise bad_request("A run must be over by now: move `start_time` back or advance the clock.")
+        raise control_bad_request(
+            "A run must be over by now: move `start_time` back or advance the clock."
+        )
     if running_instance(state, meeting) is not None:
-        raise bad_request(f"Meeting {meeting.id} is already in progress.")
+        raise control_bad_request(f"Meeting {meeting.id} is already in progress.")
     stays = _plan(state, meeting, body, start, minutes)
     instance = start_instance(sim, meeting, start)
     # Replay joins and leaves in time order, so webhooks go out in the order things happened.
@@ -541,35 +542,17 @@ def instance_json(state: State, instance: Instance) -> dict[str, Any]:
 # --- control routes -----------------------------------------------------------------------------
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise bad_request("The body must be a JSON object.") from exc
-    if not isinstance(body, dict):
-        raise bad_request("The body must be a JSON object.")
-    return body
-
-
-def _sim(request: Request) -> Simulator:
-    sim: Simulator = request.app.state.sim
-    return sim
-
-
 async def start_route(request: Request) -> Response:
-    sim = _sim(request)
-    body = await _body(request)
+    sim = sim_of(request)
+    body = await json_object(request)
     meeting = find_meeting(sim.state, str(request.path_params["meeting_id"]))
     instance = start_instance(sim, meeting, parse_at(body.get("at"), sim.state.now()))
     return JSONResponse({"uuid": instance.uuid, **instance_json(sim.state, instance)}, 201)
 
 
 async def join_route(request: Request) -> Response:
-    sim = _sim(request)
-    body = await _body(request)
+    sim = sim_of(request)
+    body = await json_object(request)
     instance = find_instance(sim.state, str(request.path_params["uuid"]))
     joiner = joiner_from_body(sim.state, meeting_of(sim.state, instance), body)
     segment = join(sim, instance, joiner, parse_at(body.get("at"), sim.state.now()))
@@ -577,39 +560,39 @@ async def join_route(request: Request) -> Response:
 
 
 async def leave_route(request: Request) -> Response:
-    sim = _sim(request)
-    body = await _body(request)
+    sim = sim_of(request)
+    body = await json_object(request)
     segment = sim.state.segments.get(str(request.path_params["segment_id"]))
     if segment is None:
-        raise not_found(f"Segment {request.path_params['segment_id']}")
+        raise control_not_found(f"Segment {request.path_params['segment_id']} not found.")
     leave(sim, segment, parse_at(body.get("at"), sim.state.now()))
     return JSONResponse(segment_json(segment))
 
 
 async def end_route(request: Request) -> Response:
-    sim = _sim(request)
-    body = await _body(request)
+    sim = sim_of(request)
+    body = await json_object(request)
     instance = find_instance(sim.state, str(request.path_params["uuid"]))
     end_instance(sim, instance, parse_at(body.get("at"), sim.state.now()))
     return JSONResponse(instance_json(sim.state, instance))
 
 
 async def run_route(request: Request) -> Response:
-    sim = _sim(request)
-    body = await _body(request)
+    sim = sim_of(request)
+    body = await json_object(request)
     meeting = find_meeting(sim.state, str(request.path_params["meeting_id"]))
     instance = run_meeting(sim, meeting, body)
     return JSONResponse({"uuid": instance.uuid, **instance_json(sim.state, instance)}, 201)
 
 
 async def instance_route(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     instance = find_instance(sim.state, str(request.path_params["uuid"]))
     return JSONResponse(instance_json(sim.state, instance))
 
 
 async def due_recordings_route(request: Request) -> Response:
-    return JSONResponse({"sent": due_recordings(_sim(request))})
+    return JSONResponse({"sent": due_recordings(sim_of(request))})
 
 
 # `{uuid:path}`: instance UUIDs may begin with "/" or contain "//".

@@ -30,10 +30,10 @@ from starlette.responses import (
 from starlette.routing import BaseRoute, Route
 
 from zoomsim.clock import iso
-from zoomsim.endpoint import require_scopes
-from zoomsim.errors import ZoomErrorResponse
+from zoomsim.endpoint import live_token, require_scopes
+from zoomsim.errors import no_recording, unauthorized
 from zoomsim.model import DownloadToken, Instance, Meeting, RecordingFile, Segment
-from zoomsim.sim import Simulator
+from zoomsim.sim import sim_of
 from zoomsim.state import State
 
 FIXTURE_MP4 = Path(__file__).parent / "fixtures" / "recording.mp4"
@@ -186,10 +186,16 @@ def _sign(file_id: str, expires: int) -> str:
     return hmac.new(_SIGNING_KEY, f"{file_id}:{expires}".encode(), hashlib.sha256).hexdigest()
 
 
+def _signed_file_path(state: State, file: RecordingFile) -> str:
+    """The short-lived `/rec/file/...` address that serves the bytes (checked in serve_file)."""
+    expires = int(state.now()) + SIGNED_URL_TTL
+    return f"/rec/file/{quote(file.id)}?exp={expires}&sig={_sign(file.id, expires)}"
+
+
 def _file_or_404(state: State, file_id: str) -> RecordingFile:
     file = state.recordings.get(file_id)
     if file is None or file.deleted or file.trashed or file.available_at > state.now():
-        raise ZoomErrorResponse(404, 3301, "There is no recording for this meeting.")
+        raise no_recording()
     return file
 
 
@@ -199,37 +205,28 @@ def _authorize_download(state: State, request: Request, file: RecordingFile) -> 
     credential = value.strip() if scheme.lower() == "bearer" else ""
     credential = credential or request.query_params.get("access_token", "")
     if not credential:
-        raise ZoomErrorResponse(401, 124, "Requires an access token.")
-    now = state.now()
+        raise unauthorized("Requires an access token.")
     download = state.download_tokens.get(credential)
     if download is not None:
-        if download.expires_at <= now:
-            raise ZoomErrorResponse(401, 124, "Access token is expired.")
+        if download.expires_at <= state.now():
+            raise unauthorized("Access token is expired.")
         if download.instance_uuid != file.instance_uuid:
-            raise ZoomErrorResponse(401, 124, "Invalid access token.")
+            raise unauthorized("Invalid access token.")
         return
-    token = state.tokens.get(credential)
-    instance = state.instances.get(file.instance_uuid)
-    if token is None or token.access_revoked or instance is None:
-        raise ZoomErrorResponse(401, 124, "Invalid access token.")
-    if token.access_expires_at <= now:
-        raise ZoomErrorResponse(401, 124, "Access token is expired.")
-    installation = state.installation(token.client_id, token.account_id)
-    if installation is None or not installation.active:
-        raise ZoomErrorResponse(401, 124, "Invalid access token.")
+    token = live_token(state, credential)
+    instance = state.instances[file.instance_uuid]
     if token.account_id != instance.account_id:
         # Another account's recording: Zoom does not say it exists.
-        raise ZoomErrorResponse(404, 3301, "There is no recording for this meeting.")
+        raise no_recording()
     require_scopes(token, DOWNLOAD_SCOPES)
 
 
 async def download(request: Request) -> Response:
-    sim: Simulator = request.app.state.sim
+    sim = sim_of(request)
     file = _file_or_404(sim.state, str(request.path_params["file_id"]))
     _authorize_download(sim.state, request, file)
-    expires = int(sim.state.now()) + SIGNED_URL_TTL
-    target = f"/rec/file/{quote(file.id)}?exp={expires}&sig={_sign(file.id, expires)}"
-    return RedirectResponse(sim.state.knobs.base_url + target, status_code=302)
+    target = sim.state.knobs.base_url + _signed_file_path(sim.state, file)
+    return RedirectResponse(target, status_code=302)
 
 
 class _Unsatisfiable(Exception):
@@ -274,7 +271,7 @@ def _file_body(file: RecordingFile, start: int, stop: int) -> Iterator[bytes]:
 
 
 async def serve_file(request: Request) -> Response:
-    sim: Simulator = request.app.state.sim
+    sim = sim_of(request)
     state = sim.state
     file_id = str(request.path_params["file_id"])
     expires_raw = request.query_params.get("exp", "")
@@ -304,7 +301,7 @@ async def serve_file(request: Request) -> Response:
 async def play(request: Request) -> Response:
     """`play_url`/`share_url`: a page with the recording, behind the recording's passcode
     (`?pwd=` as Zoom documents for splicing `recording_play_passcode` into the URL)."""
-    sim: Simulator = request.app.state.sim
+    sim = sim_of(request)
     state = sim.state
     file = _file_or_404(state, str(request.path_params["file_id"]))
     instance = state.instances[file.instance_uuid]
@@ -315,8 +312,7 @@ async def play(request: Request) -> Response:
             "<button>Watch</button></form>"
         )
         return HTMLResponse(_page(instance.topic, form), status_code=401 if given else 200)
-    expires = int(state.now()) + SIGNED_URL_TTL
-    source = f"/rec/file/{quote(file.id)}?exp={expires}&sig={_sign(file.id, expires)}"
+    source = _signed_file_path(state, file)
     if file.file_type == "MP4":
         body = f'<video controls width="640" src="{html.escape(source)}"></video>'
     else:

@@ -93,20 +93,27 @@ def start_time_json(meeting: Meeting) -> dict[str, Any]:
     return {} if meeting.start_time is None else {"start_time": iso(meeting.start_time)}
 
 
+def _meeting_core(meeting: Meeting) -> dict[str, Any]:
+    """The fields every meeting object Zoom sends carries: full object, list item, webhook."""
+    return {
+        "uuid": meeting.uuid,
+        "id": meeting.id,
+        "host_id": meeting.host_id,
+        "topic": meeting.topic,
+        "type": meeting.type,
+        **start_time_json(meeting),
+        "duration": meeting.duration,
+        "timezone": meeting.timezone,
+    }
+
+
 def meeting_json(meeting: Meeting, state: State) -> dict[str, Any]:
     """The object create (201) and GET /meetings/{id} answer with."""
     host = state.users.get(meeting.host_id)
     body: dict[str, Any] = {
-        "uuid": meeting.uuid,
-        "id": meeting.id,
-        "host_id": meeting.host_id,
+        **_meeting_core(meeting),
         "host_email": host.email if host else "",
-        "topic": meeting.topic,
-        "type": meeting.type,
         "status": meeting.status,
-        **start_time_json(meeting),
-        "duration": meeting.duration,
-        "timezone": meeting.timezone,
         "agenda": meeting.agenda,
         "created_at": iso(meeting.created_at),
         "start_url": start_url(meeting, state),
@@ -129,14 +136,7 @@ def meeting_json(meeting: Meeting, state: State) -> dict[str, Any]:
 def meeting_list_item(meeting: Meeting, state: State) -> dict[str, Any]:
     """One of `meetings[]` in GET /users/{userId}/meetings."""
     return {
-        "uuid": meeting.uuid,
-        "id": meeting.id,
-        "host_id": meeting.host_id,
-        "topic": meeting.topic,
-        "type": meeting.type,
-        **start_time_json(meeting),
-        "duration": meeting.duration,
-        "timezone": meeting.timezone,
+        **_meeting_core(meeting),
         "agenda": meeting.agenda,
         "created_at": iso(meeting.created_at),
         "join_url": join_url(meeting, state),
@@ -144,17 +144,9 @@ def meeting_list_item(meeting: Meeting, state: State) -> dict[str, Any]:
 
 
 def meeting_event_object(meeting: Meeting) -> dict[str, Any]:
-    """The `object` of meeting.* webhooks: the identifying fields Zoom always includes."""
-    return {
-        "uuid": meeting.uuid,
-        "id": meeting.id,
-        "host_id": meeting.host_id,
-        "topic": meeting.topic,
-        "type": meeting.type,
-        **start_time_json(meeting),
-        "duration": meeting.duration,
-        "timezone": meeting.timezone,
-    }
+    """The `object` of meeting.deleted: the identifying fields Zoom always includes (the events
+    about one run of a meeting use `happenings.instance_event_object`)."""
+    return _meeting_core(meeting)
 
 
 # --- registrants ---------------------------------------------------------------------------------

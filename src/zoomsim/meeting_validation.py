@@ -162,11 +162,8 @@ def _start_time(checks: FieldChecks, body: dict[str, Any]) -> str | None:
     raw = checks.string(body, "start_time")
     if not raw:
         return None
-    match = _START_TIME.match(raw)
     try:
-        if match is None:
-            raise ValueError(raw)
-        wall_clock = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")  # noqa: DTZ007
+        wall_clock, _ = _wall_clock(raw)
     except ValueError:
         checks.fail("start_time")
         return None
@@ -177,13 +174,20 @@ def _start_time(checks: FieldChecks, body: dict[str, Any]) -> str | None:
     return raw
 
 
+def _wall_clock(raw: str) -> tuple[datetime, bool]:
+    """The naive date and time of a `start_time`, and whether it is UTC (ends in `Z`); raises
+    ValueError for anything else."""
+    match = _START_TIME.match(raw)
+    if match is None:
+        raise ValueError(f"not a start_time: {raw!r}")
+    wall_clock = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")  # noqa: DTZ007
+    return wall_clock, match.group(2) == "Z"
+
+
 def utc_start_time(raw: str, timezone: str) -> float:
     """A checked `start_time` as a timestamp: `Z` means UTC, otherwise local time in `timezone`."""
-    match = _START_TIME.match(raw)
-    if match is None:  # parse_meeting_body let it through, so this is a programming error
-        raise ValueError(f"unchecked start_time {raw!r}")
-    wall_clock = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")  # noqa: DTZ007
-    zone = UTC if match.group(2) == "Z" else ZoneInfo(timezone)
+    wall_clock, is_utc = _wall_clock(raw)
+    zone = UTC if is_utc else ZoneInfo(timezone)
     return wall_clock.replace(tzinfo=zone).timestamp()
 
 

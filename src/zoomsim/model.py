@@ -108,6 +108,11 @@ class Token:
     # Set when a refresh replaced this pair: the old refresh token is dead from then on.
     replaced_by: str | None = None
 
+    def revoke(self) -> None:
+        """Both halves stop working: the access token gets 401/124, the refresh invalid_grant."""
+        self.access_revoked = True
+        self.refresh_revoked = True
+
 
 @dataclass
 class Meeting:
@@ -141,6 +146,10 @@ class Registrant:
     create_time: float
     participant_pin_code: int
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass

@@ -25,21 +25,12 @@ from starlette.routing import BaseRoute, Route
 
 from zoomsim import oauth_pages
 from zoomsim.errors import OAuthErrorResponse
-from zoomsim.model import App, AuthCode, Installation, Token, User
-from zoomsim.sim import Simulator
+from zoomsim.model import App, AuthCode, Token, User
+from zoomsim.sim import sim_of
 from zoomsim.state import State
 
 SESSION_COOKIE = "zoomsim_session"
 
-# The parameters of an authorize request, carried through the sign-in and consent forms.
-_AUTHORIZE_PARAMS = (
-    "response_type",
-    "client_id",
-    "redirect_uri",
-    "state",
-    "code_challenge",
-    "code_challenge_method",
-)
 # RFC 7636: a code challenge (and verifier) is 43-128 characters of this alphabet. A padded
 # base64 S256 challenge fails here, as it does at strict servers.
 _PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -87,6 +78,10 @@ class AuthorizeRequest:
             "code_challenge_method": self.code_challenge_method,
         }
         return {name: value for name, value in params.items() if value}
+
+    def authorize_path(self) -> str:
+        """Back to the authorize page with this request, e.g. after signing in or out."""
+        return f"/oauth/authorize?{urlencode(self.params())}"
 
     def back_to_app(self, **query: str) -> RedirectResponse:
         """302 to the app's redirect_uri with `query` and the app's `state` echoed."""
@@ -166,11 +161,6 @@ async def _body_fields(request: Request) -> dict[str, str]:
     )
 
 
-def _sim(request: Request) -> Simulator:
-    sim: Simulator = request.app.state.sim
-    return sim
-
-
 def _html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=_NO_STORE)
 
@@ -204,7 +194,7 @@ def _browser_page(handler: BrowserHandler) -> BrowserHandler:
 
 @_browser_page
 async def authorize(request: Request) -> Response:
-    state = _sim(request).state
+    state = sim_of(request).state
     authorize_request = parse_authorize_request(state, request.query_params)
     user = _session_user(state, request)
     if user is None:
@@ -226,7 +216,7 @@ def _consent_or_admin_required(
 
 @_browser_page
 async def signin(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     fields = await _body_fields(request)
     authorize_request = parse_authorize_request(sim.state, fields)
     email = fields.get("email", "").strip()
@@ -248,9 +238,7 @@ async def signin(request: Request) -> Response:
         return _html(page, 401)
     session = secrets.token_urlsafe(32)
     sim.state.sessions[session] = user.id
-    response = RedirectResponse(
-        f"/oauth/authorize?{urlencode(authorize_request.params())}", status_code=303
-    )
+    response = RedirectResponse(authorize_request.authorize_path(), status_code=303)
     # SameSite=Lax keeps the cookie off cross-site POSTs, so another site cannot submit the
     # consent form for a signed-in person.
     response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax", path="/")
@@ -259,7 +247,7 @@ async def signin(request: Request) -> Response:
 
 @_browser_page
 async def consent(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     fields = await _body_fields(request)
     # The form's hidden fields are as untrusted as the original URL: validate them again.
     authorize_request = parse_authorize_request(sim.state, fields)
@@ -286,8 +274,7 @@ def _authorize(state: State, authorize_request: AuthorizeRequest, user: User) ->
     app = authorize_request.app
     installation = state.installation(app.client_id, user.account_id)
     if installation is None:
-        installation = Installation(app.client_id, user.account_id, user.id, now)
-        state.installations[f"{app.client_id}:{user.account_id}"] = installation
+        installation = state.installation_or_new(app.client_id, user.account_id, user.id)
     elif not installation.active:
         installation.active = True
         installation.installed_at = now
@@ -309,13 +296,12 @@ def _authorize(state: State, authorize_request: AuthorizeRequest, user: User) ->
 
 @_browser_page
 async def signout(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     fields = await _body_fields(request)
     sim.state.sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
     if fields.get("client_id"):
         authorize_request = parse_authorize_request(sim.state, fields)
-        target = f"/oauth/authorize?{urlencode(authorize_request.params())}"
-        response: Response = RedirectResponse(target, status_code=303)
+        response: Response = RedirectResponse(authorize_request.authorize_path(), status_code=303)
     else:
         response = _html(oauth_pages.signed_out_page())
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -403,11 +389,6 @@ def _token_body(state: State, token: Token) -> dict[str, Any]:
     return body
 
 
-def _revoke(token: Token) -> None:
-    token.access_revoked = True
-    token.refresh_revoked = True
-
-
 def _installation_active(state: State, client_id: str, account_id: str) -> bool:
     installation = state.installation(client_id, account_id)
     return installation is not None and installation.active
@@ -449,7 +430,7 @@ def _grant_authorization_code(state: State, app: App, params: Mapping[str, str])
     # A new authorization revokes the tokens of earlier ones for the same user (Zoom's 4741).
     for earlier in state.tokens.values():
         if earlier.client_id == app.client_id and earlier.user_id == code.user_id:
-            _revoke(earlier)
+            earlier.revoke()
     return _issue(
         state,
         app,
@@ -487,7 +468,7 @@ def _grant_refresh_token(state: State, app: App, params: Mapping[str, str]) -> T
         refreshable=True,
     )
     # Zoom rotates refresh tokens: the old refresh token is spent and its access token dies.
-    _revoke(old)
+    old.revoke()
     old.replaced_by = new.access_token
     return new
 
@@ -522,7 +503,7 @@ _GRANTS: dict[str, Grant] = {
 
 
 async def token(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     app = _authenticate_client(sim.state, request)
     params = await _token_params(request)
     grant_type = params.get("grant_type", "")
@@ -537,7 +518,7 @@ async def token(request: Request) -> Response:
 
 
 async def revoke(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     app = _authenticate_client(sim.state, request)
     value = (await _token_params(request)).get("token", "")
     if not value:
@@ -547,7 +528,7 @@ async def revoke(request: Request) -> Response:
     # answer must not depend on whether this one still is.
     if found is None or found.client_id != app.client_id or found.access_revoked:
         raise _invalid_request("Invalid Token!")
-    _revoke(found)
+    found.revoke()
     sim.changed()
     return JSONResponse({"status": "success"}, headers=_NO_STORE)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from zoomsim.errors import ZoomErrorResponse
+from zoomsim.endpoint import ApiContext
+from zoomsim.errors import ZoomErrorResponse, invalid_parameter
 from zoomsim.state import State
 
 DEFAULT_PAGE_SIZE = 30
@@ -30,7 +31,7 @@ def page_size_from_query(raw: str) -> int:
     if raw == "":
         return DEFAULT_PAGE_SIZE
     if not raw.isdigit() or int(raw) < 1:
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: page_size.")
+        raise invalid_parameter("page_size")
     return min(int(raw), MAX_PAGE_SIZE)
 
 
@@ -40,6 +41,15 @@ class Page(Generic[T]):
     page_size: int
     total_records: int
     next_page_token: str
+
+    def body(self, items_key: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        """Zoom's list answer: the paging fields, and this page's `rows` under `items_key`."""
+        return {
+            "page_size": self.page_size,
+            "total_records": self.total_records,
+            "next_page_token": self.next_page_token,
+            items_key: rows,
+        }
 
 
 def paginate(state: State, items: list[T], *, listing: str, page_size: int, token: str) -> Page[T]:
@@ -61,6 +71,17 @@ def paginate(state: State, items: list[T], *, listing: str, page_size: int, toke
         expires_at = state.now() + state.knobs.page_token_ttl
         state.page_tokens[next_token] = (expires_at, {"listing": listing, "offset": end})
     return Page(items[offset:end], page_size, len(items), next_token)
+
+
+def requested_page(ctx: ApiContext, items: list[T], *, listing: str) -> Page[T]:
+    """The page of `items` the request's `page_size` and `next_page_token` ask for."""
+    return paginate(
+        ctx.state,
+        items,
+        listing=listing,
+        page_size=page_size_from_query(ctx.query("page_size")),
+        token=ctx.query("next_page_token"),
+    )
 
 
 def _forget_expired(state: State) -> None:

@@ -20,9 +20,9 @@ from starlette.routing import BaseRoute, Route
 
 from zoomsim import happenings
 from zoomsim.clock import iso
-from zoomsim.errors import ZoomErrorResponse
+from zoomsim.errors import ZoomErrorResponse, control_bad_request, control_not_found
 from zoomsim.model import Instance, Meeting
-from zoomsim.sim import Simulator
+from zoomsim.sim import Simulator, sim_of
 from zoomsim.state import State
 
 CLOCK_STEPS = {"hour": 3600, "day": 24 * 3600}
@@ -43,11 +43,6 @@ input,select{padding:.25rem;border:1px solid #d0d7de;border-radius:6px}
 .muted{color:#57606a}.error{background:#ffebe9;border-color:#ff8182}
 code{font-size:.85em}
 """
-
-
-def _sim(request: Request) -> Simulator:
-    sim: Simulator = request.app.state.sim
-    return sim
 
 
 def _e(value: object) -> str:
@@ -173,7 +168,7 @@ def _meeting_section(state: State, meeting: Meeting) -> str:
 
 
 async def dashboard(request: Request) -> Response:
-    state = _sim(request).state
+    state = sim_of(request).state
     error = request.query_params.get("error", "")
     sections = []
     if error:
@@ -210,7 +205,7 @@ def _action(handler: PageHandler) -> Callable[[Request], Awaitable[Response]]:
 
     async def endpoint(request: Request) -> Response:
         try:
-            await handler(request, _sim(request))
+            await handler(request, sim_of(request))
         except ZoomErrorResponse as exc:
             return _back(exc.message)
         return _back()
@@ -240,7 +235,7 @@ async def _join(request: Request, sim: Simulator) -> None:
 async def _leave(request: Request, sim: Simulator) -> None:
     segment = sim.state.segments.get(str(request.path_params["segment_id"]))
     if segment is None:
-        raise happenings.not_found("Participant")
+        raise control_not_found("Participant not found.")
     happenings.leave(sim, segment)
 
 
@@ -253,7 +248,7 @@ async def _end(request: Request, sim: Simulator) -> None:
 async def _advance(request: Request, sim: Simulator) -> None:
     step = _form_text(await request.form(), "step")
     if step not in CLOCK_STEPS:
-        raise happenings.bad_request("Unknown clock step.")
+        raise control_bad_request("Unknown clock step.")
     sim.state.clock.advance(CLOCK_STEPS[step])
     sim.changed()
 
@@ -275,7 +270,7 @@ def _meeting_or_none(state: State, meeting_id: str) -> Meeting | None:
 
 async def personal_link(request: Request) -> Response:
     """A registrant's personal `join_url`: who they will join as, and a Join button."""
-    sim = _sim(request)
+    sim = sim_of(request)
     meeting = _meeting_or_none(sim.state, str(request.path_params["meeting_id"]))
     token = request.query_params.get("tk", "")
     registrant_id = (
@@ -284,7 +279,7 @@ async def personal_link(request: Request) -> Response:
     if meeting is None or registrant_id is None:
         return _join_page(meeting, "<h2>This meeting link is not valid.</h2>", 404)
     registrant = sim.state.registrants[registrant_id]
-    name = f"{registrant.first_name} {registrant.last_name}".strip()
+    name = registrant.display_name
     if happenings.running_instance(sim.state, meeting) is None:
         return _join_page(
             meeting,
@@ -298,7 +293,7 @@ async def personal_link(request: Request) -> Response:
 
 
 async def personal_link_join(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     meeting = _meeting_or_none(sim.state, str(request.path_params["meeting_id"]))
     token = _form_text(await request.form(), "tk")
     registrant_id = (
@@ -312,7 +307,7 @@ async def personal_link_join(request: Request) -> Response:
 
 
 async def guest_link(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     meeting = _meeting_or_none(sim.state, str(request.path_params["meeting_id"]))
     if meeting is None:
         return _join_page(None, "<h2>This meeting ID is not valid.</h2>", 404)
@@ -329,7 +324,7 @@ async def guest_link(request: Request) -> Response:
 
 
 async def guest_link_join(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     meeting = _meeting_or_none(sim.state, str(request.path_params["meeting_id"]))
     if meeting is None:
         return _join_page(None, "<h2>This meeting ID is not valid.</h2>", 404)
@@ -356,7 +351,7 @@ def _joined(
 
 
 async def leave_link(request: Request) -> Response:
-    sim = _sim(request)
+    sim = sim_of(request)
     meeting = _meeting_or_none(sim.state, str(request.path_params["meeting_id"]))
     segment = sim.state.segments.get(_form_text(await request.form(), "segment"))
     instance = sim.state.instances.get(segment.instance_uuid) if segment else None

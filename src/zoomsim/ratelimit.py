@@ -46,6 +46,11 @@ def next_midnight_iso(ts: float) -> str:
     return (day + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _window_seconds(category: str) -> int:
+    # Resource-intensive limits count per minute, the others per second.
+    return 60 if category == "Resource-intensive" else 1
+
+
 def _daily_key(plan: str, category: str) -> str:
     # Paid plans count Heavy and Resource-intensive against one shared cap.
     if plan != "free" and category in ("Heavy", "Resource-intensive"):
@@ -62,14 +67,14 @@ def charge(state: State, account_id: str, category: Category) -> dict[str, str]:
     if not state.knobs.rate_limits:
         return headers
 
-    window = int(now // 60) if category == "Resource-intensive" else int(now)
+    window = int(now // _window_seconds(category))
     limit = PER_SECOND[plan][category]
     per_second_key = f"qps:{account_id}:{category}:{window}"
     daily_cap = DAILY[plan].get(category)
     daily_key = f"day:{account_id}:{_daily_key(plan, category)}:{_day(now)}"
 
     if state.counters.get(per_second_key, 0) >= limit:
-        reset = (window + 1) * (60 if category == "Resource-intensive" else 1)
+        reset = (window + 1) * _window_seconds(category)
         raise ZoomErrorResponse(
             429,
             429,
@@ -107,51 +112,48 @@ def charge(state: State, account_id: str, category: Category) -> dict[str, str]:
 
 def charge_host_meeting_write(state: State, host_id: str) -> None:
     """Meeting creates + updates: 100 a day per host. Zoom's 429 here has no Retry-After."""
-    if not state.knobs.rate_limits:
-        return
-    key = f"host:{host_id}:{_day(state.now())}"
-    if state.counters.get(key, 0) >= HOST_MEETING_WRITES_PER_DAY:
-        raise ZoomErrorResponse(
-            429,
-            429,
-            "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
-            "permitted for this particular user. You may resume these requests at GMT 00:00:00.",
-        )
-    state.counters[key] = state.counters.get(key, 0) + 1
+    _charge_per_day(
+        state,
+        f"host:{host_id}",
+        HOST_MEETING_WRITES_PER_DAY,
+        "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
+        "permitted for this particular user. You may resume these requests at GMT 00:00:00.",
+    )
 
 
 def charge_registration(state: State, meeting_id: int, email: str) -> None:
     """The same registrant may be added to the same meeting 3 times a day."""
+    _charge_per_day(
+        state,
+        f"registrant:{meeting_id}:{email.lower()}",
+        REGISTRATIONS_PER_REGISTRANT_PER_DAY,
+        f'You have exceeded the daily rate limit of "{REGISTRATIONS_PER_REGISTRANT_PER_DAY}" '
+        f'for Add meeting registrant API requests for the registrant "{email}". You can '
+        "resume these API requests at GMT 00:00:00.",
+    )
+
+
+def _charge_per_day(state: State, counter: str, cap: int, message: str) -> None:
+    """Count one use of a per-user daily limit, or raise Zoom's 429 with `message` once `cap`
+    uses of `counter` were counted today (UTC)."""
     if not state.knobs.rate_limits:
         return
-    key = f"registrant:{meeting_id}:{email.lower()}:{_day(state.now())}"
-    if state.counters.get(key, 0) >= REGISTRATIONS_PER_REGISTRANT_PER_DAY:
-        raise ZoomErrorResponse(
-            429,
-            429,
-            f'You have exceeded the daily rate limit of "{REGISTRATIONS_PER_REGISTRANT_PER_DAY}" '
-            f'for Add meeting registrant API requests for the registrant "{email}". You can '
-            "resume these API requests at GMT 00:00:00.",
-        )
+    key = f"{counter}:{_day(state.now())}"
+    if state.counters.get(key, 0) >= cap:
+        raise ZoomErrorResponse(429, 429, message)
     state.counters[key] = state.counters.get(key, 0) + 1
-
-
-_last_prune = 0.0
 
 
 def _prune(state: State, now: float) -> None:
     """Drop per-second counters of past windows, at most once a second, so memory stays flat."""
-    global _last_prune
-    if now - _last_prune < 1.0:
+    if now - state.counters_pruned_at < 1.0:
         return
-    _last_prune = now
-    current_second, current_minute = int(now), int(now // 60)
+    state.counters_pruned_at = now
     stale = []
     for key in state.counters:
         if key.startswith("qps:"):
             category, window = key.rsplit(":", 2)[-2:]
-            live = current_minute if category == "Resource-intensive" else current_second
-            if int(window) < live:
+            if int(window) < int(now // _window_seconds(category)):
                 stale.append(key)
     for key in stale:
         del state.counters[key]

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from zoomsim.model import Account, App, Installation, User
+from zoomsim.model import Account, App, User
 from zoomsim.state import Knobs, State
 
 
@@ -36,10 +36,7 @@ def apply_seed(state: State, seed: dict[str, Any]) -> None:
         state.apps.setdefault(app.client_id, app)
         if app.kind == "s2s" and app.account_id:
             # A server-to-server app is "installed" in the account that created it.
-            key = f"{app.client_id}:{app.account_id}"
-            state.installations.setdefault(
-                key, Installation(app.client_id, app.account_id, app.owner_user_id, now)
-            )
+            state.installation_or_new(app.client_id, app.account_id, app.owner_user_id)
 
 
 def load_seed_file(state: State, path: Path) -> None:

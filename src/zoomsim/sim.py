@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from starlette.requests import Request
+
 from zoomsim.state import State
 
 log = logging.getLogger("zoomsim")
@@ -60,3 +62,9 @@ class Simulator:
         """Send Zoom event `event` about `obj` to every app installed on `account_id`."""
         for sink in self.event_sinks:
             sink(self, account_id, event, obj, top)
+
+
+def sim_of(request: Request) -> Simulator:
+    """The simulator serving `request` (create_app puts it on the application)."""
+    sim: Simulator = request.app.state.sim
+    return sim

@@ -79,6 +79,10 @@ _COLLECTIONS: dict[str, type[Any]] = {
 }
 
 
+def _installation_key(client_id: str, account_id: str) -> str:
+    return f"{client_id}:{account_id}"
+
+
 @dataclass
 class State:
     clock: Clock = field(default_factory=Clock)
@@ -86,7 +90,7 @@ class State:
     accounts: dict[str, Account] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     apps: dict[str, App] = field(default_factory=dict)
-    installations: dict[str, Installation] = field(default_factory=dict)  # "client:account"
+    installations: dict[str, Installation] = field(default_factory=dict)  # _installation_key
     auth_codes: dict[str, AuthCode] = field(default_factory=dict)
     tokens: dict[str, Token] = field(default_factory=dict)  # by access token
     meetings: dict[str, Meeting] = field(default_factory=dict)  # by str(meeting id)
@@ -101,6 +105,8 @@ class State:
     page_tokens: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
     # Rate-limit counters: key -> count. Persisted so a restart does not reset daily caps.
     counters: dict[str, int] = field(default_factory=dict)
+    # When stale per-second counters were last dropped (zoomsim.ratelimit). Not persisted.
+    counters_pruned_at: float = 0.0
     sessions: dict[str, str] = field(default_factory=dict)  # consent-page cookie -> user id
     next_meeting_id: int = 81_000_000_001
 
@@ -123,7 +129,14 @@ class State:
         return None
 
     def installation(self, client_id: str, account_id: str) -> Installation | None:
-        return self.installations.get(f"{client_id}:{account_id}")
+        return self.installations.get(_installation_key(client_id, account_id))
+
+    def installation_or_new(self, client_id: str, account_id: str, user_id: str) -> Installation:
+        """The app's installation on the account; if it has none, one made now by `user_id`."""
+        return self.installations.setdefault(
+            _installation_key(client_id, account_id),
+            Installation(client_id, account_id, user_id, self.now()),
+        )
 
     def new_meeting_id(self) -> int:
         # Zoom ids are int64 and can exceed 10 digits; ours are 11 digits so clients that store

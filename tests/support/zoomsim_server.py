@@ -17,7 +17,7 @@ import httpx
 import uvicorn
 
 from zoomsim.app import create_app
-from zoomsim.model import Installation, Token
+from zoomsim.model import Token
 from zoomsim.seed import load_seed_file
 from zoomsim.sim import Simulator
 from zoomsim.state import State
@@ -82,10 +82,7 @@ class LiveZoomsim:
         state = self.sim.state
         user = state.users[user_id]
         app = state.apps[client_id]
-        key = f"{client_id}:{user.account_id}"
-        state.installations.setdefault(
-            key, Installation(client_id, user.account_id, user_id, state.now())
-        )
+        state.installation_or_new(client_id, user.account_id, user_id)
         access = "sim-test-" + secrets.token_urlsafe(24)
         state.tokens[access] = Token(
             access_token=access,

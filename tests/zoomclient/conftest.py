@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.zoomsim_fixtures import live_zoomsim, zoomsim_server  # noqa: F401
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.openapi_check import assert_matches_spec
 from zoomclient import ENDPOINTS, ZoomClient, ZoomEndpoints
@@ -66,20 +67,6 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="session")
-def zoomsim_server() -> Iterator[LiveZoomsim]:
-    server = LiveZoomsim().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def zoomsim(zoomsim_server: LiveZoomsim) -> LiveZoomsim:
-    """A running zoomsim, reset to the test seed."""
-    zoomsim_server.reset()
-    return zoomsim_server
 
 
 @pytest.fixture

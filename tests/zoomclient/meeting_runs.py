@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoomsim.meeting_runs import run
 from zoomclient import MeetingSettings, MeetingSpec, NewRegistrant, ZoomClient
 
 
@@ -17,14 +16,8 @@ def run_meeting(
     duration_minutes: int = 60,
 ) -> dict[str, Any]:
     """A whole run of the meeting that ended just now; zoomsim's view of the instance."""
-    with httpx.Client(base_url=zoomsim.base_url, timeout=10) as control:
-        response = control.post(
-            f"/_sim/meetings/{meeting_id}/run",
-            json={"duration_minutes": duration_minutes, "participants": participants},
-        )
-    assert response.status_code == 201, response.text
-    instance: dict[str, Any] = response.json()
-    return instance
+    with zoomsim.client() as control:
+        return run(control, meeting_id, participants, duration_minutes)
 
 
 def meeting_with_registrants(

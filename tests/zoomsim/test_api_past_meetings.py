@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.meeting_runs import advance, path_uuid, recorded_meeting, registrant, run
 from tests.zoomsim.openapi_check import assert_matches_spec
-
-
-@pytest.fixture
-def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
-    with zoomsim.client() as client:
-        yield client
 
 
 def get(api: httpx.Client, template: str, ref: str | int, **params: Any) -> httpx.Response:

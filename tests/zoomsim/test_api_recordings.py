@@ -4,13 +4,11 @@ trash/delete."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
-import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.meeting_runs import (
@@ -27,12 +25,6 @@ from tests.zoomsim.openapi_check import assert_matches_spec
 LIST = "/meetings/{meetingId}/recordings"
 FILE = "/meetings/{meetingId}/recordings/{recordingId}"
 FIXTURE = Path(__file__).resolve().parents[2] / "src" / "zoomsim" / "fixtures" / "recording.mp4"
-
-
-@pytest.fixture
-def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
-    with zoomsim.client() as client:
-        yield client
 
 
 def recorded_run(api: httpx.Client, control: httpx.Client) -> tuple[int, dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -23,12 +22,6 @@ from tests.zoomsim.meeting_runs import (
 from tests.zoomsim.openapi_check import assert_matches_spec
 
 PATH = "/report/meetings/{meetingId}/participants"
-
-
-@pytest.fixture
-def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
-    with zoomsim.client() as client:
-        yield client
 
 
 def report(api: httpx.Client, ref: str | int, **params: Any) -> httpx.Response:

@@ -4,18 +4,11 @@ JSON answer that changes nothing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.support.zoomsim_server import TEST_SEED, LiveZoomsim
-
-
-@pytest.fixture
-def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
-    with zoomsim.client() as client:
-        yield client
 
 
 def test_health(control: httpx.Client) -> None:

@@ -4,20 +4,14 @@ connections, and the account-side trouble (revoked tokens, uninstall) the contro
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.support.webhook_receiver import WebhookReceiver, point_app_at
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoomsim.oauth_flow import refresh
 from tests.zoomsim.openapi_check import assert_matches_spec
-
-
-@pytest.fixture
-def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
-    with zoomsim.client() as client:
-        yield client
 
 
 def test_the_next_n_matching_calls_fail_then_calls_work_again(
@@ -149,14 +143,6 @@ def mint_with_refresh(control: httpx.Client) -> dict[str, str]:
     return minted
 
 
-def refresh(control: httpx.Client, refresh_token: str) -> httpx.Response:
-    return control.post(
-        "/oauth/token",
-        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-        auth=("campus-client-id", "campus-client-secret"),
-    )
-
-
 def test_revoked_tokens_get_401_124_and_refresh_is_refused(
     zoomsim: LiveZoomsim, control: httpx.Client
 ) -> None:
@@ -169,7 +155,7 @@ def test_revoked_tokens_get_401_124_and_refresh_is_refused(
         revoked = api.get("/v2/users/me")
     assert revoked.status_code == 401
     assert revoked.json() == {"code": 124, "message": "Invalid access token."}
-    refused = refresh(control, minted["refresh_token"])
+    refused = refresh(zoomsim, minted["refresh_token"])
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_grant"
 
@@ -182,7 +168,7 @@ def test_expire_refresh_tokens_leaves_access_tokens_working(
     assert response.json() == {"refresh_tokens_expired": 1}
     with zoomsim.client(minted["access_token"]) as client:
         assert client.get("/v2/users/me").status_code == 200
-    refused = refresh(control, minted["refresh_token"])
+    refused = refresh(zoomsim, minted["refresh_token"])
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_grant"
 

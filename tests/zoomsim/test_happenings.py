@@ -3,14 +3,12 @@ and the webhooks Zoom sends for each."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.meeting_calls import get_meeting
 from tests.zoomsim.meeting_runs import (
     advance,
@@ -22,12 +20,6 @@ from tests.zoomsim.meeting_runs import (
     sim_path_uuid,
     wait_for_event,
 )
-
-
-@pytest.fixture
-def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
-    with zoomsim.client() as client:
-        yield client
 
 
 def start(control: httpx.Client, meeting_id: int) -> str:

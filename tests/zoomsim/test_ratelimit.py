@@ -5,7 +5,6 @@ The clock is frozen so "one second" is exact however slow the machine is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -19,12 +18,6 @@ DAILY_MESSAGE = (
     "You have reached the maximum daily rate limit for this API. Refer to the response header "
     "for details on when you can make another request."
 )
-
-
-@pytest.fixture
-def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
-    with zoomsim.client() as client:
-        yield client
 
 
 @pytest.fixture

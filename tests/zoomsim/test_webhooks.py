@@ -17,6 +17,7 @@ import pytest
 
 from tests.support.webhook_receiver import WebhookReceiver, point_app_at
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoomsim.meeting_runs import advance
 
 SECRET = "receiver-secret-token"
 MEETING_OBJECT = {
@@ -39,12 +40,6 @@ def receiver(zoomsim: LiveZoomsim) -> Iterator[WebhookReceiver]:
         yield running
 
 
-@pytest.fixture
-def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
-    with zoomsim.client() as client:
-        yield client
-
-
 def zoom_signature_is_valid(secret: str, request_headers: dict[str, str], raw: bytes) -> bool:
     """Zoom's published check: HMAC-SHA256 over b"v0:" + timestamp + b":" + the raw body."""
     timestamp = request_headers["x-zm-request-timestamp"].encode()
@@ -58,10 +53,6 @@ def deliveries(control: httpx.Client, **filters: str) -> list[dict[str, Any]]:
     assert response.status_code == 200
     found: list[dict[str, Any]] = response.json()["deliveries"]
     return found
-
-
-def advance(control: httpx.Client, seconds: float) -> None:
-    assert control.post("/_sim/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
 def wait_for_attempts(control: httpx.Client, count: int, timeout: float = 5.0) -> dict[str, Any]:

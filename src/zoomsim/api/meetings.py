@@ -14,7 +14,7 @@ from starlette.responses import Response
 from zoomsim.api.users import find_user
 from zoomsim.clock import iso
 from zoomsim.endpoint import ApiContext, api
-from zoomsim.errors import ZoomErrorResponse, meeting_not_found
+from zoomsim.errors import ZoomErrorResponse, invalid_parameter, meeting_not_found
 from zoomsim.meeting_json import (
     DEFAULT_SETTINGS,
     meeting_event_object,
@@ -32,7 +32,7 @@ from zoomsim.meeting_validation import (
     utc_start_time,
 )
 from zoomsim.model import Meeting, User
-from zoomsim.page_tokens import page_size_from_query, paginate
+from zoomsim.page_tokens import requested_page
 from zoomsim.ratelimit import charge_host_meeting_write
 from zoomsim.state import State
 from zoomsim.uuids import new_uuid
@@ -55,6 +55,13 @@ def find_meeting(
     if meeting is None or meeting.deleted or meeting.account_id != ctx.account.id:
         raise not_found(ref)
     return meeting
+
+
+def reject_occurrences(ctx: ApiContext, name: str = "occurrence_id") -> None:
+    # zoomsim models no occurrences of recurring meetings, so any occurrence id is one Zoom
+    # would not know.
+    if ctx.query(name):
+        raise invalid_parameter(name)
 
 
 def may_not_host() -> ZoomErrorResponse:
@@ -81,6 +88,21 @@ def _alternative_hosts(state: State, host: User, raw: str) -> str:
         ) from refused
 
 
+def _merged_settings(
+    state: State, host: User, current: dict[str, Any], requested: dict[str, Any]
+) -> dict[str, Any]:
+    """`requested` over `current`, as Zoom stores them: alternative hosts checked and kept as
+    emails, and join-before-host off whenever the waiting room is on (Zoom turns it off)."""
+    settings = {**current, **requested}
+    if "alternative_hosts" in requested:
+        settings["alternative_hosts"] = _alternative_hosts(
+            state, host, requested["alternative_hosts"]
+        )
+    if settings.get("waiting_room"):
+        settings["join_before_host"] = False
+    return settings
+
+
 def _new_password() -> str:
     return str(100_000 + secrets.randbelow(900_000))
 
@@ -95,22 +117,19 @@ def _start_time(meeting_type: int, raw: str | None, timezone: str, now: float) -
     return utc_start_time(raw, timezone)
 
 
-def _operator_payload(ctx: ApiContext, obj: dict[str, Any], **more: Any) -> dict[str, Any]:
+def _emit(ctx: ApiContext, event: str, obj: dict[str, Any], **more: Any) -> None:
+    # meeting.updated/deleted carry operator fields (and old_object) inside `payload`, beside
+    # `object`; the event sink builds `payload` from `obj` alone, so the whole payload is given.
     operator = ctx.acting_user()
-    return {
+    payload = {
         "account_id": ctx.account.id,
         "operator": operator.email,
         "operator_id": operator.id,
         "operation": "all",
         "object": obj,
         **more,
+        "time_stamp": int(ctx.state.now() * 1000),
     }
-
-
-def _emit(ctx: ApiContext, event: str, obj: dict[str, Any], **more: Any) -> None:
-    # meeting.updated/deleted carry operator fields (and old_object) inside `payload`, beside
-    # `object`; the event sink builds `payload` from `obj` alone, so the whole payload is given.
-    payload = _operator_payload(ctx, obj, **more)
     ctx.sim.emit(ctx.account.id, event, obj, payload=payload)
 
 
@@ -135,10 +154,7 @@ async def create_meeting(ctx: ApiContext) -> Response:
     request = parse_meeting_body(await ctx.json_body())
     timezone = request.fields.get("timezone") or host.timezone
     meeting_type = request.fields.get("type", SCHEDULED)
-    settings = {**DEFAULT_SETTINGS, **request.settings}
-    settings["alternative_hosts"] = _alternative_hosts(state, host, settings["alternative_hosts"])
-    if settings.get("waiting_room"):
-        settings["join_before_host"] = False  # the waiting room turns join-before-host off
+    settings = _merged_settings(state, host, DEFAULT_SETTINGS, request.settings)
     password = request.fields.get("password")
     if password is None:
         password = "" if request.extras.get("default_password") is False else _new_password()
@@ -197,8 +213,7 @@ async def list_meetings(ctx: ApiContext) -> Response:
     host = find_user(ctx, ctx.param("userId"))
     kind = ctx.query("type", "scheduled")
     if kind not in LIST_TYPES:
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: type.")
-    page_size = page_size_from_query(ctx.query("page_size"))
+        raise invalid_parameter("type")
     now = state.now()
     meetings = sorted(
         (
@@ -208,21 +223,9 @@ async def list_meetings(ctx: ApiContext) -> Response:
         ),
         key=lambda meeting: (meeting.start_time or meeting.created_at, meeting.id),
     )
-    page = paginate(
-        state,
-        meetings,
-        listing=f"meetings:{host.id}:{kind}",
-        page_size=page_size,
-        token=ctx.query("next_page_token"),
-    )
-    return ctx.json(
-        {
-            "page_size": page.page_size,
-            "total_records": page.total_records,
-            "next_page_token": page.next_page_token,
-            "meetings": [meeting_list_item(meeting, state) for meeting in page.items],
-        }
-    )
+    page = requested_page(ctx, meetings, listing=f"meetings:{host.id}:{kind}")
+    rows = [meeting_list_item(meeting, state) for meeting in page.items]
+    return ctx.json(page.body("meetings", rows))
 
 
 @api(
@@ -261,13 +264,9 @@ def _changes(meeting: Meeting, request: MeetingInput, state: State) -> dict[str,
     if start_time != meeting.start_time:
         changes["start_time"] = start_time
     if request.settings:
-        settings = {**meeting.settings, **request.settings}  # PATCH merges settings
-        if "alternative_hosts" in request.settings:
-            host = state.users[meeting.host_id]
-            raw = settings["alternative_hosts"]
-            settings["alternative_hosts"] = _alternative_hosts(state, host, raw)
-        if settings.get("waiting_room"):
-            settings["join_before_host"] = False
+        host = state.users[meeting.host_id]
+        # PATCH merges settings into the meeting's.
+        settings = _merged_settings(state, host, meeting.settings, request.settings)
         if settings != meeting.settings:
             changes["settings"] = settings
     tracking = {**meeting.tracking, **request.extras}
@@ -317,8 +316,7 @@ async def update_meeting(ctx: ApiContext) -> Response:
     request = parse_meeting_body(await ctx.json_body())
     if meeting.status == "started":
         raise ZoomErrorResponse(400, 3000, STARTED_MESSAGE)
-    if ctx.query("occurrence_id"):
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: occurrence_id.")
+    reject_occurrences(ctx)
     changes = _changes(meeting, request, state)
     # Every PATCH counts against the host's 100 a day, even one that changes nothing: that is
     # why clients should skip no-op updates (reference §7, pitfall 7).
@@ -327,23 +325,17 @@ async def update_meeting(ctx: ApiContext) -> Response:
     for key, value in changes.items():
         setattr(meeting, key, value)
     if changes:
-        _emit(
-            ctx,
-            "meeting.updated",
-            new_object,
-            old_object=old_object,
-            time_stamp=int(state.now() * 1000),
-        )
+        _emit(ctx, "meeting.updated", new_object, old_object=old_object)
     return ctx.no_content()
 
 
 # --- delete --------------------------------------------------------------------------------------
 
 
-def _flag(ctx: ApiContext, name: str) -> bool:
+def _boolean_query(ctx: ApiContext, name: str) -> bool:
     raw = ctx.query(name).lower()
     if raw not in ("", "true", "false"):
-        raise ZoomErrorResponse(400, 300, f"Invalid parameter: {name}.")
+        raise invalid_parameter(name)
     return raw == "true"
 
 
@@ -361,11 +353,9 @@ def _flag(ctx: ApiContext, name: str) -> bool:
 async def delete_meeting(ctx: ApiContext) -> Response:
     state = ctx.state
     meeting = find_meeting(ctx)
-    # zoomsim models no occurrences, so any occurrence id is one Zoom would not know.
-    if ctx.query("occurrence_id"):
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: occurrence_id.")
-    schedule_for_reminder = _flag(ctx, "schedule_for_reminder")
-    cancel_meeting_reminder = _flag(ctx, "cancel_meeting_reminder")
+    reject_occurrences(ctx)
+    schedule_for_reminder = _boolean_query(ctx, "schedule_for_reminder")
+    cancel_meeting_reminder = _boolean_query(ctx, "cancel_meeting_reminder")
     if meeting.status == "started":
         raise ZoomErrorResponse(400, 3000, STARTED_MESSAGE)
     meeting.deleted = True
@@ -376,5 +366,5 @@ async def delete_meeting(ctx: ApiContext) -> Response:
         "schedule_for_reminder": schedule_for_reminder,
         "cancel_meeting_reminder": cancel_meeting_reminder,
     }
-    _emit(ctx, "meeting.deleted", meeting_event_object(meeting), time_stamp=int(state.now() * 1000))
+    _emit(ctx, "meeting.deleted", meeting_event_object(meeting))
     return ctx.no_content()

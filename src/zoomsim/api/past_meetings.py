@@ -20,7 +20,7 @@ from zoomsim.endpoint import ApiContext, api
 from zoomsim.errors import ZoomErrorResponse, meeting_not_found
 from zoomsim.happenings import instance_segments
 from zoomsim.model import Instance, Segment
-from zoomsim.page_tokens import page_size_from_query, paginate
+from zoomsim.page_tokens import requested_page
 from zoomsim.state import State
 
 YEAR = 365 * 24 * 3600
@@ -35,6 +35,12 @@ def account_instances(state: State, account_id: str, meeting_id: int) -> list[In
         if i.meeting_id == meeting_id and i.account_id == account_id
     ]
     return sorted(found, key=lambda i: i.start_time)
+
+
+def account_instance(ctx: ApiContext, uuid: str) -> Instance | None:
+    """The instance with this UUID, if it belongs to the token's account."""
+    instance = ctx.state.instances.get(uuid)
+    return instance if instance is not None and instance.account_id == ctx.account.id else None
 
 
 def processed_instance(ctx: ApiContext, not_found: Callable[[str], ZoomErrorResponse]) -> Instance:
@@ -52,9 +58,7 @@ def processed_instance(ctx: ApiContext, not_found: Callable[[str], ZoomErrorResp
         ]
         instance = max(ended, key=lambda i: i.end_time or 0.0) if ended else None
     else:
-        instance = state.instances.get(ref)
-        if instance is not None and instance.account_id != ctx.account.id:
-            instance = None
+        instance = account_instance(ctx, ref)
     if instance is None or instance.end_time is None:
         raise not_found(ref)
     if instance.start_time < now - YEAR:
@@ -62,10 +66,6 @@ def processed_instance(ctx: ApiContext, not_found: Callable[[str], ZoomErrorResp
     if instance.report_available_at is not None and instance.report_available_at > now:
         raise not_found(ref)
     return instance
-
-
-def page_size_param(ctx: ApiContext) -> int:
-    return page_size_from_query(ctx.query("page_size"))
 
 
 def reported_segments(state: State, instance: Instance) -> list[Segment]:
@@ -83,20 +83,11 @@ def segment_seconds(segment: Segment) -> int:
 def participants_page(
     ctx: ApiContext, instance: Instance, listing: str, row: Callable[[Segment], dict[str, Any]]
 ) -> dict[str, Any]:
-    page_size = page_size_param(ctx)
-    page = paginate(
-        ctx.state,
-        reported_segments(ctx.state, instance),
-        listing=f"{listing}:{instance.uuid}",
-        page_size=page_size,
-        token=ctx.query("next_page_token"),
-    )
+    segments = reported_segments(ctx.state, instance)
+    page = requested_page(ctx, segments, listing=f"{listing}:{instance.uuid}")
     return {
-        "page_count": math.ceil(page.total_records / page_size),
-        "page_size": page_size,
-        "total_records": page.total_records,
-        "next_page_token": page.next_page_token,
-        "participants": [row(segment) for segment in page.items],
+        "page_count": math.ceil(page.total_records / page.page_size),
+        **page.body("participants", [row(segment) for segment in page.items]),
     }
 
 

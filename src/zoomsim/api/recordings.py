@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from zoomsim.api.past_meetings import account_instance, account_instances
 from zoomsim.endpoint import ApiContext, api
-from zoomsim.errors import ZoomErrorResponse
+from zoomsim.errors import ZoomErrorResponse, invalid_parameter, no_recording
 from zoomsim.happenings import due_recordings
 from zoomsim.media import issue_download_token, recording_json, visible_files
 from zoomsim.model import Instance, RecordingFile
@@ -21,36 +22,22 @@ DEFAULT_DOWNLOAD_TOKEN_TTL = 24 * 3600
 MAX_DOWNLOAD_TOKEN_TTL = 604_800
 
 
-def no_recording() -> ZoomErrorResponse:
-    return ZoomErrorResponse(404, 3301, "There is no recording for this meeting.")
-
-
-def _named_instance(ctx: ApiContext, ref: str) -> Instance | None:
-    instance = ctx.state.instances.get(ref)
-    if instance is None or instance.account_id != ctx.account.id:
-        return None
-    return instance
-
-
-def _latest(ctx: ApiContext, meeting_id: int, *, with_files: bool) -> Instance | None:
-    state = ctx.state
-    candidates = [
-        i
-        for i in state.instances.values()
-        if i.meeting_id == meeting_id and i.account_id == ctx.account.id
-    ]
-    if with_files:
-        candidates = [i for i in candidates if visible_files(state, i.uuid)]
+def _instance_in_path(ctx: ApiContext, *, recorded: bool) -> Instance | None:
+    """The instance `{meetingId}` names: by UUID, or for a numeric id the meeting's latest
+    instance (the latest with recordings to list, when `recorded`)."""
+    ref = ctx.meeting_ref()
+    if not ref.isdigit():
+        return account_instance(ctx, ref)
+    candidates = account_instances(ctx.state, ctx.account.id, int(ref))
+    if recorded:
+        candidates = [i for i in candidates if visible_files(ctx.state, i.uuid)]
     return max(candidates, key=lambda i: i.start_time, default=None)
 
 
 def instance_with_recordings(ctx: ApiContext) -> tuple[Instance, list[RecordingFile]]:
     # Recordings become ready on the clock; look before answering rather than wait for the loop.
     due_recordings(ctx.sim)
-    ref = ctx.meeting_ref()
-    instance = (
-        _latest(ctx, int(ref), with_files=True) if ref.isdigit() else _named_instance(ctx, ref)
-    )
+    instance = _instance_in_path(ctx, recorded=True)
     files = visible_files(ctx.state, instance.uuid) if instance else []
     if instance is None or not files:
         raise no_recording()
@@ -60,7 +47,7 @@ def instance_with_recordings(ctx: ApiContext) -> tuple[Instance, list[RecordingF
 def _delete_action(ctx: ApiContext) -> str:
     action = ctx.query("action", "trash")
     if action not in ("trash", "delete"):
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: action.")
+        raise invalid_parameter("action")
     return action
 
 
@@ -87,7 +74,7 @@ async def get_meeting_recordings(ctx: ApiContext) -> Response:
     include = ctx.query("include_fields").split(",")
     ttl_raw = ctx.query("ttl")
     if ttl_raw and (not ttl_raw.isdigit() or int(ttl_raw) > MAX_DOWNLOAD_TOKEN_TTL):
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: ttl.")
+        raise invalid_parameter("ttl")
     instance, files = instance_with_recordings(ctx)
     meeting = ctx.state.meetings[str(instance.meeting_id)]
     body = recording_json(ctx.state, meeting, instance, files)
@@ -134,11 +121,8 @@ async def delete_meeting_recordings(ctx: ApiContext) -> Response:
 )
 async def delete_recording_file(ctx: ApiContext) -> Response:
     action = _delete_action(ctx)
-    ref = ctx.meeting_ref()
     # Here a numeric id means the latest instance, recorded or not: one still running is refused.
-    instance = (
-        _latest(ctx, int(ref), with_files=False) if ref.isdigit() else _named_instance(ctx, ref)
-    )
+    instance = _instance_in_path(ctx, recorded=False)
     if instance is None:
         raise no_recording()
     if instance.end_time is None:

@@ -12,9 +12,9 @@ import secrets
 
 from starlette.responses import Response
 
-from zoomsim.api.meetings import find_meeting
+from zoomsim.api.meetings import find_meeting, reject_occurrences
 from zoomsim.endpoint import ApiContext, api
-from zoomsim.errors import ZoomErrorResponse
+from zoomsim.errors import ZoomErrorResponse, invalid_parameter
 from zoomsim.meeting_json import (
     MANUAL_APPROVAL,
     registrant_created,
@@ -24,7 +24,7 @@ from zoomsim.meeting_json import (
 )
 from zoomsim.meeting_validation import SCHEDULED
 from zoomsim.model import LICENSED, Meeting, Registrant
-from zoomsim.page_tokens import page_size_from_query, paginate
+from zoomsim.page_tokens import requested_page
 from zoomsim.ratelimit import charge_registration
 from zoomsim.registrant_validation import (
     RegistrantInput,
@@ -137,8 +137,7 @@ def _new_people(state: State, meeting: Meeting, people: list[RegistrantInput]) -
 async def add_registrant(ctx: ApiContext) -> Response:
     state = ctx.state
     meeting = find_meeting(ctx, not_found=_meeting_missing_1001)
-    if ctx.query("occurrence_ids"):
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: occurrence_ids.")
+    reject_occurrences(ctx, "occurrence_ids")
     request = parse_registrant_body(await ctx.json_body())
     _require_licensed_host(state, meeting)
     _require_registration(meeting)
@@ -211,24 +210,10 @@ async def list_registrants(ctx: ApiContext) -> Response:
     meeting = find_meeting(ctx)
     status = ctx.query("status", "approved")
     if status not in REGISTRANT_STATUSES:
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: status.")
-    page_size = page_size_from_query(ctx.query("page_size"))
+        raise invalid_parameter("status")
     matching = [item for item in _registrants_of(state, meeting) if item.status == status]
-    page = paginate(
-        state,
-        matching,
-        listing=f"registrants:{meeting.id}:{status}",
-        page_size=page_size,
-        token=ctx.query("next_page_token"),
-    )
-    return ctx.json(
-        {
-            "page_size": page.page_size,
-            "total_records": page.total_records,
-            "next_page_token": page.next_page_token,
-            "registrants": [registrant_list_item(item) for item in page.items],
-        }
-    )
+    page = requested_page(ctx, matching, listing=f"registrants:{meeting.id}:{status}")
+    return ctx.json(page.body("registrants", [registrant_list_item(item) for item in page.items]))
 
 
 # Which status each action moves a registrant from, and to. `cancel` withdraws an approved
@@ -254,8 +239,7 @@ _TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 async def update_registrant_status(ctx: ApiContext) -> Response:
     state = ctx.state
     meeting = find_meeting(ctx)
-    if ctx.query("occurrence_id"):
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: occurrence_id.")
+    reject_occurrences(ctx)
     change = parse_status_body(await ctx.json_body())
     registrants = _registrants_of(state, meeting)
     by_id = {item.id: item for item in registrants}
@@ -288,8 +272,7 @@ async def update_registrant_status(ctx: ApiContext) -> Response:
 async def delete_registrant(ctx: ApiContext) -> Response:
     state = ctx.state
     meeting = find_meeting(ctx)
-    if ctx.query("occurrence_id"):
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: occurrence_id.")
+    reject_occurrences(ctx)
     if not registration_enabled(meeting):
         raise ZoomErrorResponse(
             400, 300, f"Registration has not been enabled for this meeting: {meeting.id}."

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from zoomsim.clock import iso
 from zoomsim.endpoint import ApiContext, api
-from zoomsim.errors import ZoomErrorResponse, user_not_found
+from zoomsim.errors import invalid_parameter, user_not_found
 from zoomsim.model import User
 from zoomsim.state import State
 
@@ -71,5 +71,5 @@ def user_json(user: User, state: State) -> dict[str, Any]:
 async def get_user(ctx: ApiContext) -> Response:
     ref = ctx.param("userId")
     if ctx.query("login_type") and not ctx.query("login_type").isdigit():
-        raise ZoomErrorResponse(400, 300, "Invalid parameter: login_type.")
+        raise invalid_parameter("login_type")
     return ctx.json(user_json(find_user(ctx, ref), ctx.state))
