@@ -4,6 +4,7 @@ server, zoomsim as Zoom, and a local SMTP server for the emails."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +25,11 @@ from tests.zoom_integration.live_server_threads import (
 # scene are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots of every step: into a scratch folder on an ordinary run, so a test run changes no
+# tracked file; `CAMPUS_SCREENSHOTS=docs/screenshots make unit` renews the ones in the docs.
+SCREENSHOTS = Path(
+    os.environ.get("CAMPUS_SCREENSHOTS") or Path(tempfile.gettempdir()) / "campus-screenshots"
+).resolve()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
