@@ -36,7 +36,9 @@ section{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1rem;
 h2{font-size:1.05rem;margin:.2rem 0 .6rem}h3{font-size:.95rem;margin:.8rem 0 .3rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eaeef2;vertical-align:top}
-form{display:inline-flex;gap:.3rem;margin:.15rem 0}
+form{display:inline-flex;gap:.3rem;margin:.15rem .6rem .15rem 0}
+.joins{display:grid;gap:.2rem;justify-items:start;margin:.3rem 0 .6rem}
+button.end{background:#cf222e}
 button{background:#0b5cff;color:#fff;border:0;border-radius:6px;padding:.3rem .7rem;cursor:pointer}
 button.quiet{background:#eaeef2;color:#1f2328}
 input,select{padding:.25rem;border:1px solid #d0d7de;border-radius:6px}
@@ -58,12 +60,17 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def _button(
-    action: str, label: str, fields: dict[str, str] | None = None, quiet: bool = False
+    action: str,
+    label: str,
+    fields: dict[str, str] | None = None,
+    quiet: bool = False,
+    css_class: str = "",
 ) -> str:
     hidden = "".join(
         f'<input type=hidden name="{_e(k)}" value="{_e(v)}">' for k, v in (fields or {}).items()
     )
-    css = ' class="quiet"' if quiet else ""
+    css_class = "quiet" if quiet else css_class
+    css = f' class="{_e(css_class)}"' if css_class else ""
     return (
         f'<form method=post action="{_e(action)}">{hidden}<button{css}>{_e(label)}</button></form>'
     )
@@ -134,7 +141,7 @@ def _join_forms(state: State, meeting: Meeting, instance: Instance) -> str:
     forms.append(_join_form(action, "user", _select("user_id", users), "Join as account user"))
     guest = "<input name=guest_name placeholder='Guest name' required maxlength=64>"
     forms.append(_join_form(action, "guest", guest, "Join as guest"))
-    return "<br>".join(forms)
+    return f'<div class="joins">{"".join(forms)}</div>'
 
 
 def _meeting_section(state: State, meeting: Meeting) -> str:
@@ -161,7 +168,11 @@ def _meeting_section(state: State, meeting: Meeting) -> str:
         if instance.end_time is None:
             parts.append(_join_forms(state, meeting, instance))
             parts.append(
-                _button(f"/sim/instances/{_path_uuid(instance.uuid)}/end", "End the instance")
+                _button(
+                    f"/sim/instances/{_path_uuid(instance.uuid)}/end",
+                    "End the instance",
+                    css_class="end",
+                )
             )
         parts.append(_instance_rows(state, instance))
     return "".join(parts)
