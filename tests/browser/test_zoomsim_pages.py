@@ -1,0 +1,65 @@
+"""zoomsim's pages for running a meeting by hand, clicked through in Chromium: what a demo does
+between "the course builder scheduled a meeting" and "attendance came back"."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot
+from tests.support.zoomsim_server import LiveZoomsim
+
+pytestmark = pytest.mark.browser
+
+
+def a_recorded_meeting_with_a_registrant(zoomsim: LiveZoomsim) -> tuple[int, str]:
+    with zoomsim.client(zoomsim.token("acme-admin")) as api:
+        meeting = api.post(
+            "/v2/users/acme-host/meetings",
+            json={
+                "topic": "Intro to Data Science, session 1",
+                "start_time": "2026-12-01T15:00:00Z",
+                "timezone": "America/New_York",
+                "duration": 60,
+                "settings": {"approval_type": 0, "auto_recording": "cloud"},
+            },
+        ).json()
+        registrant = api.post(
+            f"/v2/meetings/{meeting['id']}/registrants",
+            json={"email": "learner1@campus.test", "first_name": "Lena", "last_name": "Learner"},
+        ).json()
+    return meeting["id"], registrant["join_url"]
+
+
+def test_a_meeting_runs_by_hand_and_zoom_reports_every_join(page: Page, zoom: LiveZoomsim) -> None:
+    meeting_id, personal_link = a_recorded_meeting_with_a_registrant(zoom)
+
+    page.goto(f"{zoom.base_url}/sim/")
+    page.get_by_role("button", name="Start an instance").click()
+    expect(page.get_by_text("running")).to_be_visible()
+
+    # The learner opens the personal link Campus would show on the lesson page.
+    page.goto(personal_link)
+    expect(
+        page.get_by_text("You are joining Intro to Data Science, session 1 as Lena")
+    ).to_be_visible()
+    screenshot(page, "zoomsim-02-personal-link")
+    page.get_by_role("button", name="Join").click()
+
+    page.goto(f"{zoom.base_url}/sim/")
+    page.get_by_placeholder("Guest name").fill("Sam (phone)")
+    page.get_by_role("button", name="Join as guest").click()
+    expect(page.get_by_text("Sam (phone)")).to_be_visible()
+    screenshot(page, "zoomsim-01-meeting-running")
+    page.get_by_role("button", name="End the instance").click()
+    expect(page.get_by_text("ended")).to_be_visible()
+
+    with zoom.client(zoom.token("acme-admin")) as api:
+        report = api.get(
+            f"/v2/report/meetings/{meeting_id}/participants",
+            params={"include_fields": "registrant_id"},
+        ).json()
+    names = sorted(row["name"] for row in report["participants"])
+    assert names == ["Lena Learner", "Sam (phone)"]
+    lena = next(row for row in report["participants"] if row["name"] == "Lena Learner")
+    assert lena["registrant_id"]
