@@ -112,7 +112,8 @@ def callback(request: MemberRequest) -> HttpResponse:
     if request.GET.get("error"):
         log.info(
             "zoom.connect.denied_at_zoom",
-            extra={"organization_id": request.organization.pk, "error": request.GET["error"]},
+            # Bounded: the query string is whatever the browser brought back.
+            extra={"organization_id": request.organization.pk, "error": request.GET["error"][:100]},
         )
         return _configure_page(request, error=_denied_message(request.GET), status=400)
     code = request.GET.get("code", "")
@@ -159,7 +160,9 @@ def server_to_server(request: MemberRequest) -> HttpResponse:
             client_secret=form.cleaned_data["client_secret"],
         )
     except ZoomConnectRefused as refused:
-        return _configure_page(request, s2s_form=form, error=refused.message, status=400)
+        # Shown inside the credentials form, beside what the person typed.
+        form.add_error(None, refused.message)
+        return _configure_page(request, s2s_form=form, status=400)
     messages.success(request, f"Zoom is connected with server-to-server credentials: {account}.")
     return redirect("zoom_integration:configure")
 

@@ -63,3 +63,33 @@ def test_a_meeting_runs_by_hand_and_zoom_reports_every_join(page: Page, zoom: Li
     assert names == ["Lena Learner", "Sam (phone)"]
     lena = next(row for row in report["participants"] if row["name"] == "Lena Learner")
     assert lena["registrant_id"]
+
+
+def test_the_cloud_recording_plays_in_chromium(page: Page, zoom: LiveZoomsim) -> None:
+    meeting_id, _ = a_recorded_meeting_with_a_registrant(zoom)
+    people = [{"user_id": "acme-host"}, {"guest_name": "Sam"}]
+    with zoom.client() as control:
+        ran = control.post(
+            f"/_sim/meetings/{meeting_id}/run",
+            json={"participants": people, "duration_minutes": 10},
+        )
+        assert ran.status_code == 201, ran.text
+    with zoom.client(zoom.token("acme-admin")) as api:
+        recording = api.get(f"/v2/meetings/{meeting_id}/recordings").json()
+    mp4 = next(f for f in recording["recording_files"] if f["file_type"] == "MP4")
+
+    page.goto(f"{mp4['play_url']}?pwd={recording['recording_play_passcode']}")
+    played = page.evaluate(
+        """async () => {
+            const video = document.querySelector("video");
+            video.muted = true;
+            await video.play();
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            return {error: video.error && video.error.code, duration: video.duration,
+                    width: video.videoWidth, height: video.videoHeight, at: video.currentTime};
+        }"""
+    )
+    assert played["error"] is None
+    assert (played["width"], played["height"]) == (160, 120)
+    assert played["duration"] == pytest.approx(3, abs=0.5)
+    assert played["at"] > 0  # it really played, not just loaded

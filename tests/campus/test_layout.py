@@ -177,3 +177,27 @@ def test_not_found_page_keeps_the_navigation(acme_people: People) -> None:
     assert response.status_code == 404
     assert b"Page not found" in response.content
     assert b'class="sidebar"' in response.content
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({}, "name", "This field is required."),
+        ({"name": "x" * 201, "time_zone": "UTC"}, "name", "at most 200 characters"),
+        ({"name": "Acme\x00", "time_zone": "UTC"}, "name", "Null characters are not allowed."),
+        ({"name": "Acme U", "time_zone": "Mars/Olympus"}, "time_zone", "Select a valid choice."),
+    ],
+    ids=["empty", "too-long", "nul", "unknown-zone"],
+)
+def test_bad_organization_settings_are_refused_beside_the_field_and_change_nothing(
+    acme_people: People, acme: Organization, data: dict[str, str], field: str, message: str
+) -> None:
+    response = signed_in(acme_people.org_admin).post(reverse("admin_tools:advanced_settings"), data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    beside = re.search(rf'id="id_{field}".*?<p class="field-error">([^<]*)</p>', html, re.S)
+    assert beside is not None, html
+    assert message in beside.group(1)
+    acme.refresh_from_db()
+    assert (acme.name, acme.time_zone) == ("Acme University", "America/New_York")

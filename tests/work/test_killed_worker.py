@@ -142,18 +142,20 @@ def drill_database(base_url: str | None, directory: Path) -> Iterator[str]:
     import psycopg
 
     name = f"work_drill_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_postgres_dsn(base_url), autocommit=True) as admin:
+    with psycopg.connect(_maintenance_dsn(base_url), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         parts = urlsplit(base_url)
         yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(_postgres_dsn(base_url), autocommit=True) as admin:
+        with psycopg.connect(_maintenance_dsn(base_url), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _postgres_dsn(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
+def _maintenance_dsn(url: str) -> str:
+    """The server's `postgres` database to create and drop the drill's from: the database
+    DATABASE_URL names need not exist (pytest-django only ever creates `test_<name>`)."""
+    return urlunsplit(urlsplit(url)._replace(scheme="postgresql", path="/postgres"))
 
 
 def run_drill(directory: Path, *, database_url: str, broker_url: str | None) -> None:

@@ -1,23 +1,33 @@
-"""Tokens and secrets never reach a page, an error page or a log line."""
+"""Tokens and secrets never reach a page, an error page, a log line, a stored message (audit
+entries, work rows, the account's status) or an email."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
+import httpx
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from campus.log_format import StructuredFormatter
 from organizations.models import Organization
 from tests.django_conftest import People, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.zoom_flow import connect_through_zoom
-from zoom_integration.models import ZoomAccount
+from work.models import WorkItem, WorkState
+from work.services import work_enqueue, work_run
+from zoom_integration.models import AuditEntry, ZoomAccount
+from zoom_integration.services.zoom_api import zoom_client_for_account
+from zoom_integration.zoom_work import zoom_work_handler
 
 pytestmark = pytest.mark.django_db
 
 Connect = Callable[..., ZoomAccount]
+LOOKUP_KIND = "zoom.test.look_up_missing_user"
 
 
 def secrets_of(zoomsim: LiveZoomsim) -> list[str]:
@@ -73,3 +83,61 @@ def test_no_token_in_pages_error_pages_or_logs(
         assert not any(secret in line for line in lines)
         assert not any(secret in text for text in ours)
     assert "acme-s2s-secret-but-wrong" not in pages[1]
+
+
+@zoom_work_handler(LOOKUP_KIND)
+def look_up_a_missing_zoom_user(item: WorkItem) -> None:
+    """Zoom work that Zoom answers with an error (404, user does not exist)."""
+    account = ZoomAccount.objects.get(pk=item.payload["zoom_account_pk"])
+    with zoom_client_for_account(account) as client:
+        client.get_user("nobody@acme.test")
+
+
+def test_no_token_in_audit_entries_work_rows_account_status_emails_or_logs(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    client = signed_in(acme_people.org_admin)
+    after_commit = django_capture_on_commit_callbacks
+    with caplog.at_level(logging.DEBUG):
+        connect_through_zoom(client)
+        account = ZoomAccount.objects.get()
+        failing = work_enqueue(
+            kind=LOOKUP_KIND, subject="lookup", payload={"zoom_account_pk": account.pk}
+        )
+        work_run(item_id=failing.pk)
+        # Zoom stops accepting the tokens: the next job pauses, the Org Admins are emailed.
+        revoked = httpx.post(
+            f"{zoomsim.base_url}/_sim/apps/campus-client-id/accounts/acct-acme/revoke-tokens"
+        )
+        assert revoked.status_code == 200
+        ZoomAccount.objects.filter(pk=account.pk).update(access_expires_at=timezone.now())
+        paused = work_enqueue(
+            kind=LOOKUP_KIND, subject="lookup-2", payload={"zoom_account_pk": account.pk}
+        )
+        with after_commit(execute=True):  # type: ignore[operator]
+            work_run(item_id=paused.pk)
+        with after_commit(execute=True):  # type: ignore[operator]
+            client.post(reverse("zoom_integration:disable"))
+
+    assert WorkItem.objects.get(pk=failing.pk).last_error.startswith("ZoomNotFound")
+    assert WorkItem.objects.get(pk=paused.pk).state == WorkState.PAUSED
+    assert len(mail.outbox) == 1
+    stored_texts = [
+        *(json.dumps(entry.detail) for entry in AuditEntry.objects.all()),
+        *(
+            f"{row.last_error} {row.paused_reason} {json.dumps(row.payload)}"
+            for row in WorkItem.objects.all()
+        ),
+        *(account.status_reason for account in ZoomAccount.objects.all()),
+        *(f"{email.subject} {email.body}" for email in mail.outbox),
+    ]
+    formatter = StructuredFormatter()
+    lines = [formatter.format(record) for record in caplog.records]
+    secrets = secrets_of(zoomsim)
+    for secret in secrets:
+        assert not any(secret in text for text in stored_texts)
+        assert not any(secret in line for line in lines)

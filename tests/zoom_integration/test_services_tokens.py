@@ -12,8 +12,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from organizations.models import Organization
-from tests.django_conftest import People
+from organizations.models import Organization, Role, User
+from tests.django_conftest import People, make_member
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.oauth_flow import refresh
 from work.models import WorkItem, WorkState
@@ -133,9 +133,11 @@ def test_a_dead_refresh_token_needs_reauth_pauses_work_and_emails_org_admins_onc
 
     with (
         django_capture_on_commit_callbacks(execute=True),  # type: ignore[operator]
-        pytest.raises(ZoomInvalidGrant),
+        pytest.raises(ZoomAccountUnusable) as refused,
     ):
         source.access_token()
+    assert isinstance(refused.value.__cause__, ZoomInvalidGrant)  # what Zoom answered
+    assert refused.value.pause_group == account.pause_group
     for _ in range(3):  # more failing jobs: no more email
         with (
             django_capture_on_commit_callbacks(execute=True),  # type: ignore[operator]
@@ -165,7 +167,7 @@ def test_the_reauth_email_goes_again_after_24_hours_only(
     account = connect_acme_account(acme, acme_people.org_admin)
     revoke_at_zoom(zoomsim)
     expiring_soon(account)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomInvalidGrant):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomAccountUnusable):  # type: ignore[operator]
         ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
     assert len(mail.outbox) == 1
     first_email_at = ZoomAccount.objects.get(pk=account.pk).reauth_emailed_at
@@ -196,7 +198,7 @@ def test_reauthenticating_reconnects_and_resumes_the_paused_work(
     )
     revoke_at_zoom(zoomsim)
     expiring_soon(account)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomInvalidGrant):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomAccountUnusable):  # type: ignore[operator]
         ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
     assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PAUSED
 
@@ -243,3 +245,34 @@ def test_wrong_server_to_server_credentials_are_refused_and_nothing_is_stored(
         )
 
     assert not ZoomAccount.objects.exists()
+
+
+def test_every_org_admin_of_every_organization_using_the_account_is_emailed(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    globex: Organization,
+    acme_people: People,
+    globex_admin: User,
+    connect_acme_account: Connect,
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    second_acme_admin = make_member(acme, "second-admin@acme.example", Role.ORG_ADMIN)
+    gone_admin = make_member(acme, "gone-admin@acme.example", Role.ORG_ADMIN)
+    gone_admin.is_active = False
+    gone_admin.save(update_fields=["is_active"])
+    connect_acme_account(acme, acme_people.org_admin)
+    account = connect_acme_account(globex, globex_admin, "owner@acme.test")
+    revoke_at_zoom(zoomsim)
+    expiring_soon(account)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomAccountUnusable):  # type: ignore[operator]
+        ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+
+    recipients = sorted(address for email in mail.outbox for address in email.to)
+    assert recipients == sorted(
+        [acme_people.org_admin.email, second_acme_admin.email, globex_admin.email]
+    )
+    # Only Org Admins, each told about their own organization.
+    globex_email = next(email for email in mail.outbox if email.to == [globex_admin.email])
+    assert "Globex Institute" in globex_email.subject
+    assert "http://testserver/admin-tools/integrations/zoom/" in globex_email.body

@@ -9,7 +9,9 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
+import httpx
 import pytest
+from django.core import mail
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -17,8 +19,9 @@ from organizations.models import Organization
 from tests.django_conftest import People
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.oauth_flow import refresh
-from zoom_integration.models import ZoomAccount, ZoomAccountStatus
-from zoom_integration.services.tokens import ZoomAccountTokenSource
+from zoom_integration.models import AuditEntry, ZoomAccount, ZoomAccountStatus
+from zoom_integration.services.connection import zoom_connect_server_to_server
+from zoom_integration.services.tokens import ZoomAccountTokenSource, ZoomAccountUnusable
 
 pytestmark = [
     pytest.mark.services,
@@ -116,3 +119,85 @@ def test_a_refresh_inside_a_callers_transaction_is_committed_even_when_the_calle
     # Zoom spent the old refresh token; the one Campus kept is the live one.
     assert refresh(zoomsim, old_refresh).json()["error"] == "invalid_grant"
     assert refresh(zoomsim, stored.refresh_token).status_code == 200
+
+
+def test_concurrent_workers_finding_the_refresh_token_dead_email_the_org_admins_once(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    revoked = httpx.post(
+        f"{zoomsim.base_url}/_sim/apps/campus-client-id/accounts/acct-acme/revoke-tokens"
+    )
+    assert revoked.status_code == 200, revoked.text
+    ZoomAccount.objects.filter(pk=account.pk).update(
+        access_expires_at=timezone.now() + timedelta(minutes=2)
+    )
+    start = threading.Barrier(WORKERS)
+    outcomes: list[BaseException | str] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            outcomes.append(ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
+        except BaseException as error:  # every worker is expected to end here
+            outcomes.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(outcomes) == WORKERS
+    assert all(isinstance(outcome, ZoomAccountUnusable) for outcome in outcomes), outcomes
+    assert ZoomAccount.objects.get(pk=account.pk).status == ZoomAccountStatus.NEEDS_REAUTH
+    assert len(mail.outbox) == 1
+    assert AuditEntry.objects.filter(action="zoom.needs_reauth").count() == 1
+
+
+def test_concurrent_workers_share_one_new_server_to_server_token(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People
+) -> None:
+    """The row is the token cache every worker shares: one fetch at Zoom, one token for all."""
+    account = zoom_connect_server_to_server(
+        organization=acme,
+        actor=acme_people.org_admin,
+        account_id="acct-acme",
+        client_id="acme-s2s-client-id",
+        client_secret="acme-s2s-secret",
+    )
+    ZoomAccount.objects.filter(pk=account.pk).update(
+        access_expires_at=timezone.now() + timedelta(minutes=2)
+    )
+    issued_before = s2s_tokens_issued(zoomsim)
+    start = threading.Barrier(WORKERS)
+    tokens: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            tokens.append(ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
+        except BaseException as error:  # reported below, with the others
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert len(tokens) == WORKERS
+    assert len(set(tokens)) == 1
+    assert tokens[0] != account.access_token
+    assert s2s_tokens_issued(zoomsim) == issued_before + 1
+    assert ZoomAccount.objects.get(pk=account.pk).access_token == tokens[0]
+
+
+def s2s_tokens_issued(zoomsim: LiveZoomsim) -> int:
+    return sum(1 for t in zoomsim.state.tokens.values() if t.client_id == "acme-s2s-client-id")

@@ -96,6 +96,18 @@ def test_url_validation_is_answered_with_the_hmac_of_the_plain_token(db: None) -
     }
 
 
+def test_without_a_configured_secret_nothing_is_accepted_and_the_answer_says_why(
+    db: None, settings: Any
+) -> None:
+    settings.ZOOM_WEBHOOK_SECRET = ""
+    # Even a body "signed" with the empty secret: no secret, no trust.
+    response = post_webhook(deauthorized(), secret="")
+
+    assert response.status_code == 503
+    assert json.loads(response.content)["error"] == "not_configured"
+    assert not WorkItem.objects.exists()
+
+
 def test_a_bad_signature_is_refused_with_400_and_logged_with_the_request_id(
     zoomsim: LiveZoomsim,
     acme: Organization,

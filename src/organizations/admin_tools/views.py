@@ -46,6 +46,7 @@ def advanced_settings(request: MemberRequest) -> HttpResponse:
             "active_tab": "organization",
             "notices": admin_notices(organization=organization),
         },
+        status=400 if form.is_bound else 200,
     )
 
 

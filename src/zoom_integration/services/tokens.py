@@ -83,7 +83,9 @@ class ZoomAccountTokenSource:
                 zoom_account_pk=self.zoom_account_pk, reason=_dead_reason(outcome)
             )
         )
-        raise outcome
+        # The same exception as every later call gets, carrying the pause group: the job that
+        # found the credentials dead pauses with the rest instead of failing (zoom_work_handler).
+        raise ZoomAccountUnusable(ZoomAccount.objects.get(pk=self.zoom_account_pk)) from outcome
 
 
 def _renew_under_lock(

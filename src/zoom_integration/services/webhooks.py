@@ -75,6 +75,17 @@ def zoom_webhook_receive(
     now: datetime | None = None,
 ) -> WebhookAnswer:
     secret = settings.ZOOM_WEBHOOK_SECRET
+    if not secret:
+        # Without the secret no signature can be checked, so nothing is accepted. 503, not 400:
+        # the fault is Campus's configuration, and Zoom retries 5xx deliveries later.
+        log.error("zoom.webhook.secret_not_configured", extra={"request_id": request_id})
+        return WebhookAnswer(
+            503,
+            {
+                "error": "not_configured",
+                "message": "Campus has no Zoom webhook secret configured (ZOOM_WEBHOOK_SECRET).",
+            },
+        )
     try:
         verify(
             raw_body,
