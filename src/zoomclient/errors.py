@@ -258,10 +258,13 @@ def _limit_type(headers: httpx.Headers) -> RateLimitType:
 
 
 def _retry_at(headers: httpx.Headers, limit_type: RateLimitType, now: datetime) -> datetime:
-    for parsed in (
-        _parse_retry_after(headers.get("Retry-After"), now),
-        _parse_reset(headers.get("X-RateLimit-Reset"), now),
-    ):
+    for parse, header in ((_parse_retry_after, "Retry-After"), (_parse_reset, "X-RateLimit-Reset")):
+        try:
+            parsed = parse(headers.get(header), now)
+        except (ValueError, OverflowError):
+            # A header no clock can hold (5,000 digits, 1e400, nan): fall back as if absent, so a
+            # 429 is still a ZoomRateLimited and never a crash outside the error tree.
+            parsed = None
         if parsed is not None:
             return parsed
     if limit_type == "QPS":
@@ -276,7 +279,7 @@ def _parse_retry_after(value: str | None, now: datetime) -> datetime | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return now + timedelta(seconds=int(value))
     try:
         instant = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -13,8 +13,10 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, fields
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -31,10 +33,12 @@ from zoomsim.control_requests import (
     text,
 )
 from zoomsim.errors import ZoomErrorResponse, control_bad_request, control_not_found
+from zoomsim.json_bodies import finite_number
 from zoomsim.model import App, FaultRule, Installation, Token
 from zoomsim.seed import apply_seed
 from zoomsim.sim import Simulator, sim_of
 from zoomsim.state import Knobs, State
+from zoomsim.whole_numbers import whole_number
 
 T = TypeVar("T")
 
@@ -76,8 +80,9 @@ def _checked_knob(knobs: Knobs, name: str, value: Any) -> Any:
     elif isinstance(current, int):
         valid = isinstance(value, int) and not isinstance(value, bool)
     elif isinstance(current, float):
-        valid = isinstance(value, int | float) and not isinstance(value, bool)
-        value = float(value) if valid else value
+        converted = finite_number(value)
+        valid = converted is not None
+        value = converted if valid else value
     else:
         valid = isinstance(value, str)
     if not valid:
@@ -107,6 +112,9 @@ async def patch_knobs(request: Request) -> Response:
     return _ok(asdict(sim.state.knobs))
 
 
+LAST_CLOCK_TIME = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
+
+
 def _clock_json(state: State) -> Body:
     now = state.now()
     return {"now": now, "iso": iso(now), "frozen": state.clock.frozen_at is not None}
@@ -126,6 +134,10 @@ async def advance_clock(request: Request) -> Response:
     # Zoom's time never runs backwards; neither do token expiries and daily counters here.
     if seconds < 0:
         raise control_bad_request("seconds must not be negative.")
+    # A clock past year 9999 cannot be written as Zoom's time: every later answer would be a 500.
+    # Stopping at 9000 leaves room for meeting durations and token lifetimes on top.
+    if sim.state.now() + seconds > LAST_CLOCK_TIME:
+        raise control_bad_request("seconds would move the clock past the year 9000.")
     sim.state.clock.advance(seconds)
     sim.changed()
     webhooks.courier(sim).dispatch_due()  # retries that just became due go out now
@@ -225,6 +237,10 @@ async def add_fault(request: Request) -> Response:
     status = integer(body, "status", 500)
     if status is None or not 400 <= status <= 599:
         raise control_bad_request("status must be between 400 and 599.")
+    retry_after = text(body, "retry_after", "")
+    # It goes out as a header: a line break or non-ASCII would break the response itself.
+    if not (retry_after.isascii() and retry_after.isprintable()):
+        raise control_bad_request("retry_after must be printable ASCII.")
     rule = FaultRule(
         id=uuid.uuid4().hex[:12],
         path_pattern=path,
@@ -234,7 +250,7 @@ async def add_fault(request: Request) -> Response:
         code=integer(body, "code", None),
         message=text(body, "message", "Simulated failure."),
         drop_connection=flag(body, "drop_connection", False),
-        retry_after=text(body, "retry_after", ""),
+        retry_after=retry_after,
     )
     sim.state.faults[rule.id] = rule
     sim.changed()
@@ -353,8 +369,9 @@ async def mint_token(request: Request) -> Response:
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise control_bad_request("scopes must be a list of strings.")
     ttl = number(body, "ttl", state.knobs.access_token_ttl)
-    if ttl <= 0:
-        raise control_bad_request("ttl must be positive.")
+    low, high = _KNOB_RANGES["access_token_ttl"]
+    if not low <= ttl <= high:
+        raise control_bad_request(f"ttl must be between {low:g} and {high:g} seconds.")
     with_refresh = flag(body, "refresh", False)
     now = state.now()
     installation = state.installation_or_new(client_id, user.account_id, user.id)
@@ -393,6 +410,14 @@ async def validate_endpoint(request: Request) -> Response:
     return _ok(result.to_json())
 
 
+def _is_http_url(url: str) -> bool:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)
+
+
 async def patch_app(request: Request) -> Response:
     """Point an app's webhooks somewhere else (e.g. at a locally running Campus)."""
     sim = sim_of(request)
@@ -400,8 +425,8 @@ async def patch_app(request: Request) -> Response:
     body = await json_object(request)
     reject_unknown(body, {"webhook_url", "webhook_secret"})
     url = text(body, "webhook_url", app.webhook_url)
-    if url and not url.startswith(("http://", "https://")):
-        raise control_bad_request("webhook_url must be an http(s) URL.")
+    if url and not _is_http_url(url):
+        raise control_bad_request("webhook_url must be an http(s) URL with a host.")
     app.webhook_secret = text(body, "webhook_secret", app.webhook_secret)
     app.webhook_url = url
     sim.changed()
@@ -487,10 +512,9 @@ async def meetings(request: Request) -> Response:
 
 
 def _meeting_id(request: Request) -> int:
-    raw = request.path_params["meeting_id"]
-    if not raw.isdigit():
+    meeting_id = whole_number(request.path_params["meeting_id"])
+    if meeting_id is None:
         raise control_bad_request("The meeting id is a number.")
-    meeting_id = int(raw)
     if str(meeting_id) not in sim_of(request).state.meetings:
         raise control_not_found(f"No meeting {meeting_id}.")
     return meeting_id
@@ -506,9 +530,10 @@ def _meeting_filter(request: Request) -> int | None:
     raw = request.query_params.get("meeting")
     if raw is None:
         return None
-    if not raw.isdigit():
+    meeting_id = whole_number(raw)
+    if meeting_id is None:
         raise control_bad_request("meeting must be a meeting id (a number).")
-    return int(raw)
+    return meeting_id
 
 
 async def instances(request: Request) -> Response:

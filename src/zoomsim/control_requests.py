@@ -6,12 +6,12 @@ changes anything.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
 from zoomsim.errors import control_bad_request
+from zoomsim.json_bodies import finite_number, parse_json
 
 Body = dict[str, Any]
 
@@ -22,8 +22,8 @@ async def json_object(request: Request) -> Body:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = parse_json(raw)
+    except ValueError as exc:
         raise control_bad_request("Request body should be a valid JSON object.") from exc
     if not isinstance(body, dict):
         raise control_bad_request("Request body should be a valid JSON object.")
@@ -37,10 +37,10 @@ def reject_unknown(body: Body, allowed: set[str]) -> None:
 
 
 def number(body: Body, name: str, default: float) -> float:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise control_bad_request(f"{name} must be a number.")
-    return float(value)
+    value = finite_number(body.get(name, default))
+    if value is None:
+        raise control_bad_request(f"{name} must be a (finite) number.")
+    return value
 
 
 def integer(body: Body, name: str, default: int | None) -> int | None:

@@ -7,7 +7,6 @@ UUIDs depends on how they were encoded (see `ApiContext.meeting_ref`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from zoomsim.errors import ZoomErrorResponse, invalid_json, unauthorized
+from zoomsim.json_bodies import parse_json
 from zoomsim.model import Account, App, Token, User
 from zoomsim.ratelimit import Category, charge
 from zoomsim.sim import Simulator, sim_of
@@ -64,8 +64,8 @@ class ApiContext:
     async def json_body(self) -> dict[str, Any]:
         raw = await self.request.body()
         try:
-            body = json.loads(raw) if raw.strip() else {}
-        except (ValueError, UnicodeDecodeError) as exc:
+            body = parse_json(raw) if raw.strip() else {}
+        except ValueError as exc:
             raise invalid_json() from exc
         if not isinstance(body, dict):
             raise invalid_json()
@@ -136,7 +136,13 @@ def api(
                 app=state.apps[token.client_id],
                 headers=headers,
             )
-            response = await handler(ctx)
+            try:
+                response = await handler(ctx)
+            except ZoomErrorResponse as error:
+                # A refused call was still counted, and Zoom labels it like any other: the per-host
+                # daily 429 carries the endpoint's category headers (reference §4).
+                error.headers = {**headers, **error.headers}
+                raise
             if method != "GET":
                 sim.changed()
             return response

@@ -27,6 +27,7 @@ from zoomsim import media
 from zoomsim.clock import iso
 from zoomsim.control_requests import json_object
 from zoomsim.errors import control_bad_request, control_not_found
+from zoomsim.json_bodies import finite_number
 from zoomsim.model import Instance, Meeting, RecordingFile, Segment
 from zoomsim.sim import Simulator, sim_of
 from zoomsim.state import State
@@ -179,18 +180,19 @@ def parse_at(value: object, now: float) -> float:
     zone; never later than now, since webhooks go out as things happen."""
     if value is None or value == "":
         return now
-    when: float | None = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        when = float(value)
-    elif isinstance(value, str):
+    when = finite_number(value)
+    if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:
             when = parsed.timestamp()
-    if when is None:
-        raise control_bad_request("`at` must be a POSIX timestamp or an ISO-8601 time with a zone.")
+    # Before 1970 is refused too: such times cannot be written as Zoom's times on every platform.
+    if when is None or when < 0:
+        raise control_bad_request(
+            "`at` must be a POSIX timestamp or an ISO-8601 time with a zone, not before 1970."
+        )
     if when > now + 1:
         raise control_bad_request("`at` cannot be in the future: advance the clock instead.")
     return when

@@ -35,6 +35,7 @@ from zoomsim.errors import no_recording, unauthorized
 from zoomsim.model import DownloadToken, Instance, Meeting, RecordingFile, Segment
 from zoomsim.sim import sim_of
 from zoomsim.state import State
+from zoomsim.whole_numbers import whole_number
 
 FIXTURE_MP4 = Path(__file__).parent / "fixtures" / "recording.mp4"
 CONTENT_TYPES = {"MP4": "video/mp4", "VTT": "text/vtt", "TXT": "text/plain"}
@@ -241,23 +242,24 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     an unsatisfiable range raises `_Unsatisfiable` (416)."""
     unit, _, spec = header.partition("=")
     first, dash, last = spec.strip().partition("-")
+    start, end = whole_number(first), whole_number(last)
     well_formed = (
         unit.strip().lower() == "bytes"
         and dash == "-"
-        and (first.isdigit() or not first)
-        and (last.isdigit() or not last)
+        and (start is not None or not first)
+        and (end is not None or not last)
         and (first or last)
     )
     if not well_formed:
         return None
-    if not first:  # a suffix: the last N bytes
-        if int(last) == 0 or size == 0:
+    if start is None:  # a suffix: the last N bytes
+        assert end is not None
+        if end == 0 or size == 0:
             raise _Unsatisfiable(size)
-        return max(size - int(last), 0), size
-    start = int(first)
-    if last and int(last) < start:
+        return max(size - end, 0), size
+    if end is not None and end < start:
         return None  # an invalid range-spec is ignored, not refused (RFC 9110 §14.1.1)
-    stop = min(int(last) + 1, size) if last else size
+    stop = min(end + 1, size) if end is not None else size
     if start >= size:
         raise _Unsatisfiable(size)
     return start, stop
@@ -276,8 +278,10 @@ async def serve_file(request: Request) -> Response:
     file_id = str(request.path_params["file_id"])
     expires_raw = request.query_params.get("exp", "")
     signature = request.query_params.get("sig", "")
-    expires = int(expires_raw) if expires_raw.isdigit() else 0
-    if not hmac.compare_digest(signature, _sign(file_id, expires)) or expires <= state.now():
+    expires = whole_number(expires_raw) or 0
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    signed = hmac.compare_digest(signature.encode(), _sign(file_id, expires).encode())
+    if not signed or expires <= state.now():
         return JSONResponse({"code": 403, "message": "The link has expired or is invalid."}, 403)
     file = _file_or_404(state, file_id)
     headers = {

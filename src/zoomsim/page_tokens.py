@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from zoomsim.endpoint import ApiContext
 from zoomsim.errors import ZoomErrorResponse, invalid_parameter
 from zoomsim.state import State
+from zoomsim.whole_numbers import whole_number
 
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 300
@@ -30,9 +31,10 @@ def page_size_from_query(raw: str) -> int:
     """Zoom answers a page_size over 300 with 300 items rather than an error."""
     if raw == "":
         return DEFAULT_PAGE_SIZE
-    if not raw.isdigit() or int(raw) < 1:
+    size = whole_number(raw)
+    if size is None or size < 1:
         raise invalid_parameter("page_size")
-    return min(int(raw), MAX_PAGE_SIZE)
+    return min(size, MAX_PAGE_SIZE)
 
 
 @dataclass

@@ -216,7 +216,7 @@ class Courier:
             status = response.status_code
         except (TimeoutError, httpx.TimeoutException):
             error = "timeout"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a URL from a seed
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         duration_ms = round((time.monotonic() - started) * 1000, 1)
         attempt: dict[str, Any] = {"at": attempted_at, "duration_ms": duration_ms}
@@ -325,7 +325,7 @@ async def validate_endpoint(sim: Simulator, app: App) -> ValidationResult:
         error = _challenge_error(response, plain_token, expected)
     except (TimeoutError, httpx.TimeoutException):
         error = "timeout"
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         error = type(exc).__name__
     if error:
         app.webhook_validation_failures += 1
@@ -356,6 +356,7 @@ def _challenge_error(response: httpx.Response, plain_token: str, expected: str) 
         return "response is not a JSON object"
     if answer.get("plainToken") != plain_token:
         return "plainToken does not match"
-    if not hmac.compare_digest(str(answer.get("encryptedToken", "")), expected):
+    # Bytes: compare_digest refuses str with non-ASCII characters.
+    if not hmac.compare_digest(str(answer.get("encryptedToken", "")).encode(), expected.encode()):
         return "encryptedToken does not match"
     return ""

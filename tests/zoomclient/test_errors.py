@@ -121,6 +121,22 @@ def test_retry_after_in_seconds_counts_from_the_clients_clock(
     assert raised.value.retry_at == now + timedelta(seconds=120)
 
 
+@pytest.mark.parametrize("retry_after", ["9" * 5000, "99999999999999999999", "nan", "soon"])
+def test_a_retry_after_no_clock_can_hold_falls_back_to_midnight_utc(
+    zoomsim: LiveZoomsim, endpoints: ZoomEndpoints, tokens: MintingTokenSource, retry_after: str
+) -> None:
+    now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    zoomsim.state.faults["busy"] = FaultRule(
+        id="busy", path_pattern="^/v2/users/", status=429, code=429, retry_after=retry_after
+    )
+    with (
+        ZoomClient(endpoints, tokens, clock=lambda: now) as zoom,
+        pytest.raises(ZoomRateLimited) as raised,
+    ):
+        zoom.get_user("me")
+    assert raised.value.retry_at == datetime(2030, 1, 3, tzinfo=UTC)
+
+
 def test_api_errors_do_not_carry_the_token(client: ZoomClient, tokens: MintingTokenSource) -> None:
     with pytest.raises(ZoomAPIError) as raised:
         client.get_meeting(81_999_999_999)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 
+import httpx
 import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
@@ -83,11 +84,19 @@ def test_download_with_the_download_access_token_alone(
 
 
 def test_a_download_cut_short_resumes_with_a_range_request(
-    zoomsim: LiveZoomsim, client: ZoomClient
+    zoomsim: LiveZoomsim, client: ZoomClient, spec_checked_http: httpx.Client
 ) -> None:
     _, recordings = recorded_meeting(zoomsim, client)
     url, size = mp4_of(recordings)
     received = bytearray()
+    file_answers: list[tuple[str | None, int]] = []
+
+    def note_file_answer(response: httpx.Response) -> None:
+        if response.request.url.path.startswith("/rec/file/"):
+            file_answers.append((response.request.headers.get("Range"), response.status_code))
+
+    hooks = spec_checked_http.event_hooks
+    spec_checked_http.event_hooks = {**hooks, "response": [*hooks["response"], note_file_answer]}
 
     def write_until_killed(chunk: bytes) -> None:
         if len(received) >= 4096:
@@ -103,6 +112,8 @@ def test_a_download_cut_short_resumes_with_a_range_request(
     assert resumed.offset == 4096
     assert resumed.total_size == size
     assert resumed.complete
+    # Only the rest was asked for and sent (the redirect kept the Range header).
+    assert file_answers[-1] == ("bytes=4096-", 206)
 
 
 def test_a_large_file_arrives_in_chunks(zoomsim: LiveZoomsim, client: ZoomClient) -> None:

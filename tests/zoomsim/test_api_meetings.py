@@ -390,6 +390,10 @@ def test_101st_create_or_update_of_a_host_in_a_day_gets_429_until_midnight_utc(
         assert_matches_spec(refused, "POST", "/users/{userId}/meetings")
         assert refused.status_code == 429
         assert refused.json() == {"code": 429, "message": HOST_DAILY_LIMIT_MESSAGE}
+        # Seen from Zoom: the endpoint's category header, but no X-RateLimit-Type or Retry-After.
+        assert refused.headers["X-RateLimit-Category"] == "Medium"
+        assert "X-RateLimit-Type" not in refused.headers
+        assert "Retry-After" not in refused.headers
         assert _patch(api, meeting_id, {"agenda": "again"}).status_code == 429
         # Other hosts are not affected.
         create_meeting(api, host="acme-cohost")

@@ -4,6 +4,7 @@ trash/delete."""
 from __future__ import annotations
 
 import hashlib
+import tracemalloc
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -203,6 +204,28 @@ def test_large_recordings_are_generated_and_streamed(
     )
     assert part.status_code == 206
     assert part.content == _expected_generated(mp4["id"], start, start + 100)
+
+
+def test_large_recordings_are_never_held_in_memory(
+    api: httpx.Client, control: httpx.Client
+) -> None:
+    # zoomsim serves from this test process, so tracemalloc sees the server's allocations too: a
+    # file joined in memory anywhere on its way out would show as a peak of its whole size.
+    size = 64 * 1024 * 1024
+    set_knobs(control, large_recording_bytes=size)
+    meeting_id, _ = recorded_run(api, control)
+    mp4 = by_type(recordings(api, meeting_id).json(), "MP4")
+    received = 0
+    tracemalloc.start()
+    try:
+        with api.stream("GET", mp4["download_url"], follow_redirects=True) as response:
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert received == size
+    assert peak < size // 8, f"peak {peak} bytes while streaming {size}"
 
 
 def test_slashy_uuid_recordings_need_double_encoding(

@@ -18,6 +18,7 @@ import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.meeting_calls import add_registrant, registration_meeting
+from tests.zoomsim.meeting_runs import recorded_meeting, run
 from tests.zoomsim.openapi_check import assert_matches_spec
 
 CREATE = ("POST", "/users/{userId}/meetings", "/v2/users/acme-host/meetings")
@@ -42,6 +43,19 @@ REMOVE = (
     "/meetings/{meetingId}/registrants/{registrantId}",
     "/v2/meetings/{meeting}/registrants/{registrant}",
 )
+PAST = ("GET", "/past_meetings/{meetingId}", "/v2/past_meetings/{meeting}")
+INSTANCES = ("GET", "/past_meetings/{meetingId}/instances", "/v2/past_meetings/{meeting}/instances")
+PAST_PARTICIPANTS = (
+    "GET",
+    "/past_meetings/{meetingId}/participants",
+    "/v2/past_meetings/{meeting}/participants",
+)
+REPORT = (
+    "GET",
+    "/report/meetings/{meetingId}/participants",
+    "/v2/report/meetings/{meeting}/participants",
+)
+RECORDINGS = ("GET", "/meetings/{meetingId}/recordings", "/v2/meetings/{meeting}/recordings")
 BODY_ENDPOINTS = {"create": CREATE, "patch": PATCH, "add": ADD, "batch": BATCH, "status": STATUS}
 UNKNOWN_MEETING = "98765432101"
 
@@ -70,6 +84,11 @@ def _cases() -> Iterator[Any]:
             ("string", b'"topic"'),
             ("null", b"null"),
             ("not-utf8", b"\xff\xfe{}"),
+            # Python's decoder takes these; JSON and Zoom do not.
+            ("nan", b'{"topic": "x", "duration": NaN}'),
+            ("infinity", b'{"topic": "x", "duration": -Infinity}'),
+            ("float-overflow", b'{"topic": "x", "duration": 1e999}'),
+            ("nested-too-deep", b'{"topic": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
         ]:
             yield case(f"{name}-malformed-{raw_id}", endpoint, 400, 300, raw=raw)
 
@@ -198,6 +217,26 @@ def _cases() -> Iterator[Any]:
     )
     yield case("delete-unknown-occurrence", DELETE, 400, 300, params={"occurrence_id": "1"})
 
+    # str.isdigit() is true for "²" (int() refuses it) and "١٢" (int() reads 12), and int()
+    # refuses 5,000 digits: none of them is a meeting number, and none may end in a 500.
+    not_numbers = [("superscript", "²"), ("arabic-indic", "١٢"), ("5000-digits", "9" * 5000)]
+    for name, endpoint, code in [
+        ("past", PAST, 3001),
+        ("instances", INSTANCES, 3001),
+        ("past-participants", PAST_PARTICIPANTS, 3001),
+        ("report", REPORT, 3001),
+        ("recordings", RECORDINGS, 3301),
+    ]:
+        for ref_id, ref in not_numbers:
+            yield case(f"{name}-meeting-{ref_id}", endpoint, 404, code, meeting=ref)
+    for name, endpoint, param in [
+        ("list", LIST, "page_size"),
+        ("registrants", REGISTRANTS, "page_size"),
+        ("recordings", RECORDINGS, "ttl"),
+    ]:
+        for ref_id, ref in not_numbers:
+            yield case(f"{name}-{param}-{ref_id}", endpoint, 400, 300, params={param: ref})
+
 
 @pytest.fixture
 def scene(zoomsim: LiveZoomsim) -> Iterator[tuple[httpx.Client, str, str]]:
@@ -261,3 +300,101 @@ def test_all_errors_are_reported_at_once(scene: tuple[httpx.Client, str, str]) -
     assert_matches_spec(response, "POST", "/users/{userId}/meetings")
     fields = [error["field"] for error in response.json()["errors"]]
     assert fields == ["topic", "duration", "settings.audio"]
+
+
+# The control API and the recording file URLs: numbers Python reads but no clock or header can
+# hold (NaN, infinity, 1e30 seconds, years before 1970), text that cannot be a header, and digits
+# that are not ASCII. Before these were refused, each ended in a 500, some after changing state
+# (a meeting started "at" year -3e12, a clock past year 9999 that broke every later answer).
+DEEP = b'{"seconds": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+
+MINT = b'{"client_id": "campus-client-id", "user_id": "acme-admin", "ttl": '
+START = "/_sim/meetings/{meeting}/start"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "raw"),
+    [
+        pytest.param(
+            "PATCH", "/_sim/knobs", b'{"report_delay": 1' + b"0" * 400 + b"}", id="knob-huge-int"
+        ),
+        pytest.param("PATCH", "/_sim/knobs", b'{"report_delay": NaN}', id="knob-nan"),
+        pytest.param("POST", "/_sim/clock/advance", DEEP, id="advance-nested-too-deep"),
+        pytest.param("POST", "/_sim/clock/advance", b'{"seconds": 1e30}', id="advance-past-9999"),
+        pytest.param("POST", "/_sim/clock/advance", b'{"seconds": 1e999}', id="advance-infinity"),
+        pytest.param(
+            "POST",
+            "/_sim/clock/advance",
+            b'{"seconds": 1' + b"0" * 400 + b"}",
+            id="advance-huge-int",
+        ),
+        pytest.param("POST", "/_sim/tokens", MINT + b"1e300}", id="token-ttl-huge"),
+        pytest.param("POST", "/_sim/tokens", MINT + b"NaN}", id="token-ttl-nan"),
+        pytest.param(
+            "POST",
+            "/_sim/faults",
+            b'{"path": "/v2/", "retry_after": "1\\r\\nX-Injected: 1"}',
+            id="fault-header-injection",
+        ),
+        pytest.param("POST", START, b'{"at": -1e20}', id="start-at-year-minus-3e12"),
+        pytest.param("POST", START, b'{"at": "0001-01-01T00:00:00+00:00"}', id="start-at-year-1"),
+        pytest.param("POST", START, b'{"at": 1' + b"0" * 400 + b"}", id="start-at-huge-int"),
+        pytest.param(
+            "POST",
+            "/_sim/meetings/{meeting}/run",
+            b'{"start_time": -1e20, "participants": []}',
+            id="run-start-year-minus-3e12",
+        ),
+        pytest.param(
+            "PATCH", "/_sim/apps/campus-client-id", b'{"webhook_url": "http://[::1/"}', id="bad-url"
+        ),
+        pytest.param("GET", "/_sim/meetings/²/registrants", None, id="registrants-superscript"),
+        pytest.param("GET", "/_sim/instances?meeting=²", None, id="instances-superscript"),
+        pytest.param("GET", "/_sim/recordings?meeting=" + "9" * 5000, None, id="recordings-5000"),
+    ],
+)
+def test_control_api_refuses_what_no_clock_or_header_can_hold(
+    zoomsim: LiveZoomsim,
+    scene: tuple[httpx.Client, str, str],
+    control: httpx.Client,
+    method: str,
+    path: str,
+    raw: bytes | None,
+) -> None:
+    meeting_id = scene[1]
+    before = _control_state(zoomsim)
+    response = control.request(method, path.format(meeting=meeting_id), content=raw)
+    assert response.status_code == 400, response.text
+    assert set(response.json()) == {"code", "message"}
+    assert _control_state(zoomsim) == before
+    health = control.get("/_sim/health")
+    assert health.status_code == 200, health.text
+
+
+def _control_state(zoomsim: LiveZoomsim) -> dict[str, Any]:
+    state = zoomsim.state.to_json()
+    state.pop("counters")
+    state.pop("deliveries")  # attempts run in the background
+    return state
+
+
+def test_recording_file_urls_refuse_odd_signatures_and_ignore_odd_ranges(
+    api: httpx.Client, control: httpx.Client
+) -> None:
+    meeting_id = recorded_meeting(api)
+    run(control, meeting_id, [{"user_id": "acme-host"}, {"guest_name": "Sam"}], 30)
+    files = api.get(f"/v2/meetings/{meeting_id}/recordings").json()["recording_files"]
+    signed = api.get(files[0]["download_url"]).headers["location"]
+    whole = control.get(signed)
+    assert whole.status_code == 200
+
+    file_path = signed.split("?")[0]
+    for query in ("exp=1&sig=ü", "exp=²&sig=x", "exp=" + "9" * 5000 + "&sig=x"):
+        refused = control.get(f"{file_path}?{query}")
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["message"] == "The link has expired or is invalid."
+    # A Range header that is not ASCII digits is ignored (RFC 9110): the whole file.
+    for odd_range in (b"bytes=\xb2-", b"bytes=-\xb2", b"bytes=" + b"9" * 5000 + b"-"):
+        served = control.get(signed, headers={"Range": odd_range})
+        assert (served.status_code, served.content) == (200, whole.content)

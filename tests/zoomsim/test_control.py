@@ -4,11 +4,13 @@ JSON answer that changes nothing."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.zoomsim_server import TEST_SEED, LiveZoomsim
+from tests.zoomsim.meeting_runs import advance, recorded_meeting, registrant, run
 
 
 def test_health(control: httpx.Client) -> None:
@@ -176,10 +178,10 @@ def test_app_webhook_url_can_be_repointed(control: httpx.Client) -> None:
     )
     assert response.status_code == 200
     assert response.json()["webhook_url"] == "http://127.0.0.1:9/hooks/"
-    assert (
-        control.patch("/_sim/apps/campus-client-id", json={"webhook_url": "ftp://x"}).status_code
-        == 400
-    )
+    for not_a_url in ("ftp://x", "http://", "http://[::1/hooks/", "http://" + "a" * 70_000):
+        refused = control.patch("/_sim/apps/campus-client-id", json={"webhook_url": not_a_url})
+        assert refused.status_code == 400, not_a_url[:20]
+    assert control.get("/_sim/apps").json()["apps"][0]["webhook_url"] == "http://127.0.0.1:9/hooks/"
     assert control.patch("/_sim/apps/nope", json={}).status_code == 404
 
 
@@ -223,3 +225,44 @@ def test_ground_truth_shows_deleted_meetings_with_their_reminders_and_registrant
     [stored] = control.get(f"/_sim/meetings/{meeting_id}/registrants").json()["registrants"]
     assert stored["id"] == registrant.json()["registrant_id"]
     assert stored["email"] == "sam@student.test"
+
+
+def test_ground_truth_reads_back_what_happened(api: httpx.Client, control: httpx.Client) -> None:
+    today = control.get("/_sim/clock").json()["iso"][:10]
+    meeting_id = recorded_meeting(api)
+    lea = registrant(api, meeting_id, "lea@campus.test", "Lea", "Learner")
+    people = [{"user_id": "acme-host"}, {"registrant_id": lea, "segments": [[0, 10], [20, 30]]}]
+    first = run(control, meeting_id, people, 30)
+    advance(control, 1800)
+    second = run(control, meeting_id, [{"guest_name": "Sam"}, {"guest_name": "Sam"}], 30)
+
+    instances = control.get("/_sim/instances", params={"meeting": meeting_id}).json()["instances"]
+    assert {i["uuid"] for i in instances} == {first["uuid"], second["uuid"]}
+    assert control.get("/_sim/instances", params={"meeting": "1"}).json() == {"instances": []}
+
+    def segments(uuid: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = control.get(
+            "/_sim/segments", params={"instance": uuid}
+        ).json()["segments"]
+        assert {s["instance_uuid"] for s in found} == {uuid}
+        return found
+
+    earlier = segments(first["uuid"])
+    assert sorted(s["registrant_id"] for s in earlier) == ["", lea, lea]
+    assert len({s["user_id"] for s in earlier}) == 3  # a new user_id on the rejoin
+    sams = segments(second["uuid"])
+    assert [s["name"] for s in sams] == ["Sam", "Sam"]
+    assert len({s["person_key"] for s in sams}) == 2  # one name, two people
+
+    files = control.get("/_sim/recordings", params={"meeting": meeting_id}).json()["recordings"]
+    assert len(files) == 6  # MP4, transcript and chat of each run
+    by_instance = control.get("/_sim/recordings", params={"instance": second["uuid"]}).json()
+    assert {f["instance_uuid"] for f in by_instance["recordings"]} == {second["uuid"]}
+
+    ended = control.get("/_sim/deliveries", params={"event": "meeting.ended"}).json()
+    uuids = [d["payload"]["payload"]["object"]["uuid"] for d in ended["deliveries"]]
+    assert uuids == [first["uuid"], second["uuid"]]
+
+    counters = control.get("/_sim/ratelimits").json()["counters"]
+    assert counters[f"host:acme-host:{today}"] == 1  # one create
+    assert counters[f"registrant:{meeting_id}:lea@campus.test:{today}"] == 1

@@ -19,7 +19,7 @@ def test_the_next_n_matching_calls_fail_then_calls_work_again(
 ) -> None:
     response = control.post(
         "/_sim/faults",
-        json={"path": "^/v2/users/me$", "count": 2, "status": 503, "code": 503, "message": "Down"},
+        json={"path": "^/v2/users/me$", "count": 2, "status": 400, "code": 3000, "message": "No"},
     )
     assert response.status_code == 201
     fault_id = response.json()["id"]
@@ -27,8 +27,8 @@ def test_the_next_n_matching_calls_fail_then_calls_work_again(
     assert api.get("/v2/users/acme-host").status_code == 200  # another path is untouched
     for _ in range(2):
         failed = api.get("/v2/users/me")
-        assert failed.status_code == 503
-        assert failed.json() == {"code": 503, "message": "Down"}
+        assert failed.status_code == 400
+        assert failed.json() == {"code": 3000, "message": "No"}  # the code given, not the status
     assert api.get("/v2/users/me").status_code == 200
     assert all(f["id"] != fault_id for f in control.get("/_sim/faults").json()["faults"])
 
@@ -102,6 +102,19 @@ def test_latency_adds_measurable_delay(api: httpx.Client, control: httpx.Client)
     started = time.monotonic()
     control.get("/_sim/knobs")
     assert time.monotonic() - started < 0.2  # the control API is not slowed down
+
+
+def test_jitter_spreads_the_added_latency(api: httpx.Client, control: httpx.Client) -> None:
+    api.get("/v2/users/me")  # connection open
+    control.patch("/_sim/knobs", json={"latency_ms": 100, "jitter_ms": 100})
+    delays = []
+    for _ in range(8):
+        started = time.monotonic()
+        assert api.get("/v2/users/me").status_code == 200
+        delays.append(time.monotonic() - started)
+    # Uniform in 0-200 ms: eight calls all within 40 ms of each other is about a 1-in-10,000 draw.
+    assert max(delays) - min(delays) > 0.04, delays
+    assert max(delays) < 0.2 + 0.15, delays
 
 
 def test_drop_connection_breaks_the_response_mid_way(

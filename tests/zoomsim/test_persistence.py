@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -82,12 +83,20 @@ def get_meeting(base_url: str, token: str, meeting_id: int) -> httpx.Response:
     )
 
 
+def get_me(base_url: str, token: str) -> dict[str, Any]:
+    response = httpx.get(f"{base_url}/v2/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    me: dict[str, Any] = response.json()
+    return me
+
+
 def test_meeting_and_token_survive_sigterm_and_restart(tmp_path: Path) -> None:
     port, state_file = free_port(), tmp_path / "state.json"
     base_url = f"http://127.0.0.1:{port}"
     with zoomsim_process(port, state_file) as process:
         token = s2s_token(base_url)
         meeting_id = create_meeting(base_url, token)
+        me_before = get_me(base_url, token)
         httpx.patch(f"{base_url}/_sim/knobs", json={"latency_ms": 1})
         # Sent at once, within the write debounce: only the shutdown flush can save the knob.
         process.send_signal(signal.SIGTERM)
@@ -100,6 +109,8 @@ def test_meeting_and_token_survive_sigterm_and_restart(tmp_path: Path) -> None:
         assert response.status_code == 200
         assert response.json()["topic"] == "Survives restarts"
         assert httpx.get(f"{base_url}/_sim/knobs").json()["latency_ms"] == 1
+        # The same user, field for field (account_number once came from Python's salted hash()).
+        assert get_me(base_url, token) == me_before
 
 
 def test_a_killed_process_has_already_written_its_changes(tmp_path: Path) -> None:

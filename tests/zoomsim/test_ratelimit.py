@@ -5,13 +5,21 @@ The clock is frozen so "one second" is exact however slow the machine is."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
-from tests.zoomsim.openapi_check import assert_matches_spec
+from tests.zoomsim.openapi_check import (
+    MEETINGS_SPEC,
+    SHARED,
+    USERS_SPEC,
+    USERS_SPEC_PATHS,
+    assert_matches_spec,
+)
 
 QPS_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
 DAILY_MESSAGE = (
@@ -47,6 +55,9 @@ def test_pro_account_gets_429_on_the_31st_light_call_in_one_second(
     assert limited.headers["X-RateLimit-Type"] == "QPS"
     assert limited.headers["X-RateLimit-Limit"] == "30"
     assert limited.headers["X-RateLimit-Remaining"] == "0"
+    # Zoom's per-second 429 says when the window ends; Retry-After is only on daily caps (§4).
+    assert limited.headers["X-RateLimit-Reset"] == str(int(frozen_at) + 1)
+    assert "Retry-After" not in limited.headers
     assert_matches_spec(limited, "GET", "/users/{userId}")
 
     control.post("/_sim/clock/advance", json={"seconds": 1})
@@ -107,3 +118,72 @@ def test_heavy_daily_cap_answers_429_with_retry_after_at_next_midnight_utc(
     seconds_to_midnight = datetime.fromisoformat(midnight).timestamp() - frozen_at
     control.post("/_sim/clock/advance", json={"seconds": seconds_to_midnight})
     assert api.get(heavy).status_code != 429  # a new day at 00:00 UTC
+
+
+UNKNOWN = "98765432101"
+# Every endpoint zoomsim serves: (method, spec path, a request path). Unknown meetings are fine:
+# a refused call is counted and labelled like any other.
+OPERATIONS = [
+    ("GET", "/users/{userId}", "/v2/users/me"),
+    ("POST", "/users/{userId}/meetings", "/v2/users/acme-host/meetings"),
+    ("GET", "/users/{userId}/meetings", "/v2/users/acme-host/meetings"),
+    ("GET", "/meetings/{meetingId}", f"/v2/meetings/{UNKNOWN}"),
+    ("PATCH", "/meetings/{meetingId}", f"/v2/meetings/{UNKNOWN}"),
+    ("DELETE", "/meetings/{meetingId}", f"/v2/meetings/{UNKNOWN}"),
+    ("POST", "/meetings/{meetingId}/registrants", f"/v2/meetings/{UNKNOWN}/registrants"),
+    ("GET", "/meetings/{meetingId}/registrants", f"/v2/meetings/{UNKNOWN}/registrants"),
+    (
+        "POST",
+        "/meetings/{meetingId}/batch_registrants",
+        f"/v2/meetings/{UNKNOWN}/batch_registrants",
+    ),
+    (
+        "PUT",
+        "/meetings/{meetingId}/registrants/status",
+        f"/v2/meetings/{UNKNOWN}/registrants/status",
+    ),
+    (
+        "DELETE",
+        "/meetings/{meetingId}/registrants/{registrantId}",
+        f"/v2/meetings/{UNKNOWN}/registrants/someone",
+    ),
+    ("GET", "/past_meetings/{meetingId}", f"/v2/past_meetings/{UNKNOWN}"),
+    ("GET", "/past_meetings/{meetingId}/instances", f"/v2/past_meetings/{UNKNOWN}/instances"),
+    (
+        "GET",
+        "/past_meetings/{meetingId}/participants",
+        f"/v2/past_meetings/{UNKNOWN}/participants",
+    ),
+    (
+        "GET",
+        "/report/meetings/{meetingId}/participants",
+        f"/v2/report/meetings/{UNKNOWN}/participants",
+    ),
+    ("GET", "/meetings/{meetingId}/recordings", f"/v2/meetings/{UNKNOWN}/recordings"),
+    ("DELETE", "/meetings/{meetingId}/recordings", f"/v2/meetings/{UNKNOWN}/recordings"),
+    (
+        "DELETE",
+        "/meetings/{meetingId}/recordings/{recordingId}",
+        f"/v2/meetings/{UNKNOWN}/recordings/some-file",
+    ),
+]
+
+
+def spec_rate_limit_label(method: str, path: str) -> str:
+    name = USERS_SPEC if path in USERS_SPEC_PATHS else MEETINGS_SPEC
+    document = json.loads((SHARED / name).read_text(encoding="utf-8"))
+    description = document["paths"][path][method.lower()].get("description", "")
+    label = re.search(r"Rate Limit Label[^`]*`([A-Z-]+)`", description)
+    assert label is not None, f"the spec names no rate-limit label for {method} {path}"
+    return label.group(1).capitalize()
+
+
+@pytest.mark.parametrize(("method", "path", "url"), OPERATIONS, ids=lambda v: str(v))
+def test_every_endpoint_counts_in_the_category_its_spec_names(
+    zoomsim: LiveZoomsim, method: str, path: str, url: str
+) -> None:
+    scopes = [*zoomsim.state.apps["campus-client-id"].scopes, "meeting:delete:registrant:admin"]
+    with zoomsim.client(zoomsim.token("acme-admin", scopes=scopes)) as client:
+        response = client.request(method, url, json={} if method in ("POST", "PATCH") else None)
+    assert response.status_code < 500, response.text
+    assert response.headers["X-RateLimit-Category"] == spec_rate_limit_label(method, path)

@@ -138,12 +138,12 @@ def test_5xx_is_retried_at_5_20_60_minutes_of_the_sim_clock_then_dropped(
     assert first["state"] == "pending"
     assert first["next_attempt_at"] == first["attempts"][0]["at"] + 5 * 60
 
-    advance(control, 5 * 60 - 1)
-    control.post("/_sim/tick")
-    assert len(receiver.received()) == 1  # not due yet
-
-    for attempts, delay in ((2, 1), (3, 20 * 60), (4, 60 * 60)):
-        advance(control, delay)
+    # Each retry is due exactly its delay after the previous attempt: not a second earlier.
+    for attempts, delay in ((2, 5 * 60), (3, 20 * 60), (4, 60 * 60)):
+        advance(control, delay - 1)
+        control.post("/_sim/tick")
+        assert len(receiver.received()) == attempts - 1  # not due yet
+        advance(control, 1)
         delivery = wait_for_attempts(control, attempts)  # the loop picks it up by itself
     assert delivery["state"] == "failed"
     assert delivery["next_attempt_at"] is None
@@ -199,6 +199,21 @@ def test_an_unreachable_receiver_counts_as_a_failed_attempt(
     delivery = wait_for_attempts(control, 1)
     assert delivery["attempts"][0]["error"].startswith("ConnectError")
     assert delivery["state"] == "pending"
+
+
+def test_a_malformed_webhook_url_from_a_seed_is_a_failed_attempt_not_a_crash(
+    zoomsim: LiveZoomsim, control: httpx.Client
+) -> None:
+    zoomsim.token("acme-admin")
+    # The control API refuses such a URL; a seed file is not checked as closely.
+    zoomsim.state.apps["campus-client-id"].webhook_url = "http://[::1/zoom/webhooks/"
+    zoomsim.sim.emit("acct-acme", "meeting.ended", MEETING_OBJECT)
+    delivery = wait_for_attempts(control, 1)
+    assert delivery["attempts"][0]["error"].startswith("InvalidURL")
+    assert (delivery["state"], len(delivery["attempts"])) == ("pending", 1)  # retried later
+    validation = control.post("/_sim/apps/campus-client-id/validate-endpoint")
+    assert validation.status_code == 200
+    assert (validation.json()["valid"], validation.json()["error"]) == (False, "InvalidURL")
 
 
 @pytest.mark.parametrize(("knob", "expected"), [("", None), ("true", "true"), ("false", "false")])

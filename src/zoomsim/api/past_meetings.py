@@ -22,6 +22,7 @@ from zoomsim.happenings import instance_segments
 from zoomsim.model import Instance, Segment
 from zoomsim.page_tokens import requested_page
 from zoomsim.state import State
+from zoomsim.whole_numbers import whole_number
 
 YEAR = 365 * 24 * 3600
 PAST_INSTANCES_WINDOW = 15 * 30 * 24 * 3600  # Zoom lists ended instances of the last 15 months
@@ -52,9 +53,10 @@ def processed_instance(ctx: ApiContext, not_found: Callable[[str], ZoomErrorResp
     ref = ctx.meeting_ref()
     now = state.now()
     instance: Instance | None
-    if ref.isdigit():
+    number = whole_number(ref)
+    if number is not None:
         ended = [
-            i for i in account_instances(state, ctx.account.id, int(ref)) if i.end_time is not None
+            i for i in account_instances(state, ctx.account.id, number) if i.end_time is not None
         ]
         instance = max(ended, key=lambda i: i.end_time or 0.0) if ended else None
     else:
@@ -144,7 +146,8 @@ async def list_past_instances(ctx: ApiContext) -> Response:
     # This path takes the meeting number only; a UUID names no meeting.
     ref = ctx.meeting_ref()
     state = ctx.state
-    instances = account_instances(state, ctx.account.id, int(ref)) if ref.isdigit() else []
+    number = whole_number(ref)
+    instances = account_instances(state, ctx.account.id, number) if number is not None else []
     meeting = state.meetings.get(ref)
     if not instances and (meeting is None or meeting.account_id != ctx.account.id):
         raise meeting_not_found(ref)

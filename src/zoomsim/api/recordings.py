@@ -17,6 +17,7 @@ from zoomsim.errors import ZoomErrorResponse, invalid_parameter, no_recording
 from zoomsim.happenings import due_recordings
 from zoomsim.media import issue_download_token, recording_json, visible_files
 from zoomsim.model import Instance, RecordingFile
+from zoomsim.whole_numbers import whole_number
 
 DEFAULT_DOWNLOAD_TOKEN_TTL = 24 * 3600
 MAX_DOWNLOAD_TOKEN_TTL = 604_800
@@ -26,9 +27,10 @@ def _instance_in_path(ctx: ApiContext, *, recorded: bool) -> Instance | None:
     """The instance `{meetingId}` names: by UUID, or for a numeric id the meeting's latest
     instance (the latest with recordings to list, when `recorded`)."""
     ref = ctx.meeting_ref()
-    if not ref.isdigit():
+    number = whole_number(ref)
+    if number is None:
         return account_instance(ctx, ref)
-    candidates = account_instances(ctx.state, ctx.account.id, int(ref))
+    candidates = account_instances(ctx.state, ctx.account.id, number)
     if recorded:
         candidates = [i for i in candidates if visible_files(ctx.state, i.uuid)]
     return max(candidates, key=lambda i: i.start_time, default=None)
@@ -73,7 +75,8 @@ def _remove(file: RecordingFile, action: str) -> None:
 async def get_meeting_recordings(ctx: ApiContext) -> Response:
     include = ctx.query("include_fields").split(",")
     ttl_raw = ctx.query("ttl")
-    if ttl_raw and (not ttl_raw.isdigit() or int(ttl_raw) > MAX_DOWNLOAD_TOKEN_TTL):
+    ttl = whole_number(ttl_raw) if ttl_raw else 0
+    if ttl is None or ttl > MAX_DOWNLOAD_TOKEN_TTL:
         raise invalid_parameter("ttl")
     instance, files = instance_with_recordings(ctx)
     meeting = ctx.state.meetings[str(instance.meeting_id)]
@@ -81,8 +84,9 @@ async def get_meeting_recordings(ctx: ApiContext) -> Response:
     # The Meetings spec types this `type` as a string ("1".."99"), unlike every other meeting type.
     body["type"] = str(meeting.type)
     if "download_access_token" in include:
-        ttl = int(ttl_raw) if ttl_raw and int(ttl_raw) > 0 else DEFAULT_DOWNLOAD_TOKEN_TTL
-        body["download_access_token"] = issue_download_token(ctx.state, instance, ttl)
+        body["download_access_token"] = issue_download_token(
+            ctx.state, instance, ttl or DEFAULT_DOWNLOAD_TOKEN_TTL
+        )
         ctx.sim.changed()
     return ctx.json(body)
 

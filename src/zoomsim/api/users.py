@@ -5,6 +5,7 @@ https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from starlette.responses import Response
@@ -30,6 +31,11 @@ def find_user(ctx: ApiContext, ref: str) -> User:
     return user
 
 
+def account_number(account_id: str) -> int:
+    """Stable across restarts, as Zoom's is (Python's hash() of a str changes every process)."""
+    return int(hashlib.sha256(account_id.encode()).hexdigest(), 16) % 10**9
+
+
 def user_json(user: User, state: State) -> dict[str, Any]:
     created = state.now() if user.status == "pending" else user.created_at
     return {
@@ -52,7 +58,7 @@ def user_json(user: User, state: State) -> dict[str, Any]:
         "language": "en-US",
         "status": user.status,
         "account_id": user.account_id,
-        "account_number": abs(hash(user.account_id)) % 10**9,
+        "account_number": account_number(user.account_id),
         "cluster": "us06",
         "group_ids": [],
         "im_group_ids": [],
