@@ -6,6 +6,7 @@ that `scripts/test-services` (CI) runs the whole database-facing suite again on 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -32,6 +33,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _fast_password_hashing(settings: Settings) -> None:
     # PBKDF2's deliberate slowness costs ~0.1 s per person made; tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_bell() -> Iterator[None]:
+    """Ringing the bell runs `work.run` in this process, as a worker would, instead of writing a
+    message to the broker (work rows are still the source of truth)."""
+    from campus.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
 
 
 def make_member(

@@ -1,7 +1,8 @@
 """Which template renders a lesson component of each kind.
 
-The courses app registers "text"; an app that adds a kind (live_events: "live_event") registers
-its template in its AppConfig.ready(). The template receives `component` and the request's context.
+The courses app registers "text"; an app that adds a kind registers its template in its
+AppConfig.ready(). The template receives `component` and the request's context. A kind without a
+registered template (so far "live_event") shows a short notice instead.
 """
 
 from __future__ import annotations
@@ -16,5 +17,5 @@ def component_template_register(kind: str, template_name: str) -> None:
 
 
 def component_template(kind: str) -> str:
-    """A kind whose app is not installed shows a short notice instead of breaking the page."""
+    # A kind whose app is not installed must not break the lesson page.
     return _templates.get(kind, UNAVAILABLE_TEMPLATE)

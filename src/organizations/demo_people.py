@@ -17,20 +17,16 @@ class DemoPerson(NamedTuple):
 
     @property
     def description(self) -> str:
-        labels = {
-            "org_admin": "Org Admin",
-            "course_admin": "Course Admin",
-            "learner": "Learner",
-        }
-        label = labels[self.role]
-        if self.role == "course_admin":
-            holds = (
-                "with Course Builder"
-                if "course_builder" in self.permission_codes
-                else ("without Course Builder")
-            )
-            label = f"{label} {holds}"
-        return label
+        """E.g. "Course Admin with Course Builder", as the sign-in list shows it."""
+        label = ROLE_LABELS[self.role]
+        if self.role != "course_admin":
+            return label
+        holds = "with" if "course_builder" in self.permission_codes else "without"
+        return f"{label} {holds} Course Builder"
+
+
+# The labels of organizations.models.Role, repeated because this module must not import Django.
+ROLE_LABELS = {"org_admin": "Org Admin", "course_admin": "Course Admin", "learner": "Learner"}
 
 
 DEMO_ORGANIZATIONS = (

@@ -1,4 +1,4 @@
-"""The shapes of a request once OrganizationMiddleware and the access decorators have run."""
+"""The shape of a request once OrganizationMiddleware and an access decorator have run."""
 
 from __future__ import annotations
 
@@ -8,13 +8,6 @@ from django.http import HttpRequest
 
 if TYPE_CHECKING:  # importable from AppConfig modules, before the models are ready
     from organizations.models import Membership, Organization, User
-
-
-class CampusRequest(HttpRequest):
-    """Any request: the organization and membership are None for anonymous visitors."""
-
-    organization: Organization | None
-    membership: Membership | None
 
 
 class MemberRequest(HttpRequest):

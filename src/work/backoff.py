@@ -12,9 +12,8 @@ def backoff_delay(
     The jitter keeps the half-to-full range of the exponential step so that work failing together
     (a Zoom outage) does not come back together, while each retry still waits longer than the last.
     """
-    doublings = min(
-        max(attempt - 1, 0), 32
-    )  # past the cap anyway; keeps timedelta from overflowing
+    # 2**32 steps is past any cap already; the bound keeps timedelta from overflowing.
+    doublings = min(max(attempt - 1, 0), 32)
     step = min(base * (1 << doublings), cap)
     draw = rng.random() if rng is not None else random.random()
     return step / 2 + step / 2 * draw

@@ -14,8 +14,7 @@ class WorkState(models.TextChoices):
     PAUSED = "paused", "Paused"
 
 
-# Rows in these states still have something to do; the others are history.
-OUTSTANDING_STATES = (WorkState.PENDING, WorkState.RUNNING, WorkState.PAUSED)
+# Rows in these states are history: enqueueing the same work again arms them afresh.
 FINISHED_STATES = (WorkState.DONE, WorkState.FAILED, WorkState.CANCELLED)
 
 

@@ -23,6 +23,7 @@ from django.db.models import (
     F,
     PositiveIntegerField,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -172,11 +173,8 @@ def _fail_abandoned_last_attempt(*, item_id: int, now: datetime) -> None:
     ).update(
         state=WorkState.FAILED,
         finished_at=now,
-        lease_expires_at=None,
-        locked_by="",
-        rerun_requested=False,
         last_error="the worker was lost during the last allowed attempt",
-        updated_at=now,
+        **_unclaimed(now),
     )
     if failed:
         logger.error("work.failed", extra={"work_item_id": item_id, "cause": "worker_lost"})
@@ -226,7 +224,7 @@ def work_run(*, item_id: int, worker: str | None = None) -> WorkItem | None:
 def _hold_claim(*, item_id: int, claim: str, lock: bool) -> None:
     """Raise ClaimLost unless this worker's claim on the row still stands (a worker whose lease
     ran out and was overtaken must not run the handler)."""
-    fenced = WorkItem.objects.filter(pk=item_id, state=WorkState.RUNNING, locked_by=claim)
+    fenced = _held(item_id, claim=claim)
     if lock:
         fenced = fenced.select_for_update()
     if not fenced.exists():
@@ -237,7 +235,7 @@ def _record_done(*, item_id: int, claim: str) -> None:
     now = timezone.now()
     asked_again = Q(rerun_requested=True)
     # One UPDATE, so an enqueue-while-running cannot slip in between a check and the write.
-    finished = WorkItem.objects.filter(pk=item_id, state=WorkState.RUNNING, locked_by=claim).update(
+    finished = _held(item_id, claim=claim).update(
         state=Case(
             When(asked_again, then=Value(WorkState.PENDING.value)),
             default=Value(WorkState.DONE.value),
@@ -258,11 +256,8 @@ def _record_done(*, item_id: int, claim: str) -> None:
             default=Value(now),
             output_field=DateTimeField(),
         ),
-        rerun_requested=False,
-        lease_expires_at=None,
-        locked_by="",
         last_error="",
-        updated_at=now,
+        **_unclaimed(now),
     )
     if not finished:
         raise ClaimLost  # rolls the handler's writes back with it
@@ -273,16 +268,13 @@ def _record_done(*, item_id: int, claim: str) -> None:
 def _record_retry_later(item: WorkItem, *, claim: str, at: datetime, reason: str) -> None:
     now = timezone.now()
     at = max(at, now)
-    released = _release(item, claim=claim).update(
+    released = _held(item.pk, claim=claim).update(
         state=WorkState.PENDING,
         # Waiting for a rate limit is not a failure: the attempt is given back.
         attempts=F("attempts") - 1,
         next_attempt_at=at,
         last_error=_short(reason or "retry later"),
-        rerun_requested=False,
-        lease_expires_at=None,
-        locked_by="",
-        updated_at=now,
+        **_unclaimed(now),
     )
     if released:
         logger.info(
@@ -295,15 +287,13 @@ def _record_retry_later(item: WorkItem, *, claim: str, at: datetime, reason: str
 def _record_paused(item: WorkItem, *, claim: str, group: str, reason: str) -> None:
     now = timezone.now()
     with transaction.atomic():
-        paused = _release(item, claim=claim).update(
+        paused = _held(item.pk, claim=claim).update(
             state=WorkState.PAUSED,
+            # Waiting for a person to mend the credentials is not a failure either.
             attempts=F("attempts") - 1,
             pause_group=group,
             paused_reason=_short(reason),
-            rerun_requested=False,
-            lease_expires_at=None,
-            locked_by="",
-            updated_at=now,
+            **_unclaimed(now),
         )
         if paused:
             # The cause (dead credentials) stops the whole group, not just this row.
@@ -318,14 +308,8 @@ def _record_failed_attempt(item: WorkItem, *, claim: str, error: Exception) -> N
     now = timezone.now()
     last_error = _short(f"{type(error).__name__}: {error}")
     if item.attempts >= item.max_attempts:
-        failed = _release(item, claim=claim).update(
-            state=WorkState.FAILED,
-            finished_at=now,
-            last_error=last_error,
-            rerun_requested=False,
-            lease_expires_at=None,
-            locked_by="",
-            updated_at=now,
+        failed = _held(item.pk, claim=claim).update(
+            state=WorkState.FAILED, finished_at=now, last_error=last_error, **_unclaimed(now)
         )
         if failed:
             logger.error("work.failed", extra={"work_item_id": item.pk, "kind": item.kind})
@@ -334,20 +318,20 @@ def _record_failed_attempt(item: WorkItem, *, claim: str, error: Exception) -> N
     due = now + backoff_delay(
         attempt=item.attempts, base=config.backoff_base, cap=config.backoff_cap
     )
-    _release(item, claim=claim).update(
-        state=WorkState.PENDING,
-        next_attempt_at=due,
-        last_error=last_error,
-        rerun_requested=False,
-        lease_expires_at=None,
-        locked_by="",
-        updated_at=now,
+    _held(item.pk, claim=claim).update(
+        state=WorkState.PENDING, next_attempt_at=due, last_error=last_error, **_unclaimed(now)
     )
 
 
-def _release(item: WorkItem, *, claim: str) -> Any:
+def _held(item_id: int, *, claim: str) -> QuerySet[WorkItem]:
     """The row, only while this attempt still holds it (a stale worker writes nothing)."""
-    return WorkItem.objects.filter(pk=item.pk, state=WorkState.RUNNING, locked_by=claim)
+    return WorkItem.objects.filter(pk=item_id, state=WorkState.RUNNING, locked_by=claim)
+
+
+def _unclaimed(now: datetime) -> dict[str, Any]:
+    """What every end of an attempt writes: no worker holds the row any more, and a rerun asked
+    for while it ran is settled (a row due again needs none; a failed one waits for a person)."""
+    return {"lease_expires_at": None, "locked_by": "", "rerun_requested": False, "updated_at": now}
 
 
 def _short(text: str) -> str:

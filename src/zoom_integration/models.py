@@ -116,14 +116,20 @@ class ZoomWebhookEvent(models.Model):
         return f"{self.event_type} for {self.zoom_account_id} at {self.received_at}"
 
 
-# What the audit trail shows for each action, and who did it when no person did.
-AUDIT_ACTION_LABELS = {
-    "zoom.connected": "Connected",
-    "zoom.reauthenticated": "Re-authenticated",
-    "zoom.needs_reauth": "Zoom stopped accepting the tokens",
-    "zoom.disabled": "Disabled",
-    "zoom.app_deauthorized": "Campus app removed at Zoom",
-}
+class AuditAction(models.TextChoices):
+    """What an audit entry records, and how the audit trail names it. (Not the field's `choices`:
+    the column stays free text, so a new action needs no migration.)"""
+
+    CONNECTED = "zoom.connected", "Connected"
+    REAUTHENTICATED = "zoom.reauthenticated", "Re-authenticated"
+    NEEDS_REAUTH = "zoom.needs_reauth", "Zoom stopped accepting the tokens"
+    DISABLED = "zoom.disabled", "Disabled"
+    APP_DEAUTHORIZED = "zoom.app_deauthorized", "Campus app removed at Zoom"
+
+
+# Why a link was disabled (OrganizationZoomLink.disabled_reason, and the audit entry's detail).
+REASON_ORG_ADMIN = "disabled_by_org_admin"
+REASON_APP_DEAUTHORIZED = "app_deauthorized"
 
 
 class AuditEntry(models.Model):
@@ -151,7 +157,9 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        return AUDIT_ACTION_LABELS.get(self.action, self.action)
+        if self.action in AuditAction.values:
+            return str(AuditAction(self.action).label)
+        return self.action
 
     @property
     def actor_label(self) -> str:
@@ -159,8 +167,8 @@ class AuditEntry(models.Model):
             return str(self.actor.display_name)
         # Without a person, either Zoom acted (the app was removed there) or Campus noticed.
         if (
-            self.action == "zoom.app_deauthorized"
-            or self.detail.get("reason") == "app_deauthorized"
+            self.action == AuditAction.APP_DEAUTHORIZED
+            or self.detail.get("reason") == REASON_APP_DEAUTHORIZED
         ):
             return "Zoom"
         return "Campus"

@@ -21,11 +21,14 @@ class ZoomConnectionSummary:
     """What the Integrations section and the Zoom page show about an organization's connection."""
 
     link: OrganizationZoomLink | None
-    account: ZoomAccount | None
+
+    @property
+    def account(self) -> ZoomAccount | None:
+        return self.link.zoom_account if self.link is not None else None
 
     @property
     def is_active(self) -> bool:
-        return self.link is not None and self.link.status == LinkStatus.ACTIVE
+        return self.link is not None and self.link.is_active
 
     @property
     def needs_reauth(self) -> bool:
@@ -49,8 +52,7 @@ class ZoomConnectionSummary:
             return "Not connected"
         if self.is_disabled:
             return "Disabled"
-        assert self.account is not None
-        return self.account.get_status_display()
+        return self.link.zoom_account.get_status_display()
 
 
 def zoom_connection_summary(*, organization: Organization) -> ZoomConnectionSummary:
@@ -61,7 +63,7 @@ def zoom_connection_summary(*, organization: Organization) -> ZoomConnectionSumm
         .filter(organization=organization)
         .first()
     )
-    return ZoomConnectionSummary(link=link, account=link.zoom_account if link else None)
+    return ZoomConnectionSummary(link=link)
 
 
 def zoom_live_event_count(*, organization: Organization) -> int:

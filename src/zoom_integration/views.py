@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations.access import org_admin_required
 from organizations.requests import MemberRequest
 from zoom_integration.forms import EnableIntegrationForm, ServerToServerForm
+from zoom_integration.models import REASON_ORG_ADMIN
 from zoom_integration.selectors import (
     zoom_audit_entries,
     zoom_connection_summary,
@@ -30,7 +31,7 @@ from zoom_integration.services.connection import (
     zoom_connect_server_to_server,
     zoom_connect_with_authorization_code,
 )
-from zoom_integration.services.disable import REASON_ORG_ADMIN, zoom_integration_disable
+from zoom_integration.services.disable import zoom_integration_disable
 from zoom_integration.services.webhooks import zoom_webhook_receive
 
 log = logging.getLogger("zoom_integration.views")
@@ -89,14 +90,8 @@ def authenticate(request: MemberRequest) -> HttpResponse:
 @org_admin_required
 @require_GET
 def callback(request: MemberRequest) -> HttpResponse:
-    pending = request.session.pop(SESSION_KEY, None)
-    returned_state = request.GET.get("state", "")
-    if (
-        not isinstance(pending, dict)
-        or pending.get("organization_id") != request.organization.pk
-        or not returned_state
-        or not hmac.compare_digest(str(pending.get("state", "")), returned_state)
-    ):
+    pending = _authorization_started_here(request)
+    if pending is None:
         log.warning(
             "zoom.connect.state_mismatch", extra={"organization_id": request.organization.pk}
         )
@@ -133,7 +128,22 @@ def callback(request: MemberRequest) -> HttpResponse:
     return redirect("zoom_integration:configure")
 
 
-def _denied_message(query: Any) -> str:
+def _authorization_started_here(request: MemberRequest) -> dict[str, Any] | None:
+    """The OAuth attempt this session started for this organization, if Zoom's answer carries
+    its state. Taken from the session either way: a state answers one callback only."""
+    pending = request.session.pop(SESSION_KEY, None)
+    returned_state = request.GET.get("state", "")
+    if (
+        not isinstance(pending, dict)
+        or pending.get("organization_id") != request.organization.pk
+        or not returned_state
+        or not hmac.compare_digest(str(pending.get("state", "")), returned_state)
+    ):
+        return None
+    return pending
+
+
+def _denied_message(query: QueryDict) -> str:
     description = str(query.get("error_description", ""))
     if "admin" in description.lower() or "owner" in description.lower():
         # Zoom refused because the person who signed in is not an owner or admin.

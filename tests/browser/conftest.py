@@ -14,8 +14,9 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.smtp_server import LocalSmtpServer
+from tests.support.zoomsim_fixtures import zoomsim_server  # noqa: F401
 from tests.support.zoomsim_server import LiveZoomsim
-from tests.zoom_integration.conftest import point_campus_at, zoomsim_server  # noqa: F401
+from tests.zoom_integration.conftest import point_campus_at
 from tests.zoom_integration.live_server_threads import (
     close_zoomsim_webhook_connections,
     let_request_threads_finish,
@@ -93,15 +94,8 @@ def smtp(settings: Settings) -> Iterator[LocalSmtpServer]:
 
 
 @pytest.fixture(autouse=True)
-def _eager_bell() -> Iterator[None]:
-    from campus.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = before
+def _eager_bell(eager_bell: None) -> None:
+    """Work enqueued during a browser test runs at once (see `eager_bell`)."""
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -19,24 +17,17 @@ from tests.browser.smtp_server import LocalSmtpServer
 from tests.django_conftest import PASSWORD, People
 from tests.live_events.fixtures import zoom_event
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.who_am_i_work import WHO_AM_I
+from tests.zoom_integration.zoom_account_scenes import (
+    access_token_expiring,
+    zoom_revokes_the_tokens,
+)
 from tests.zoom_integration.zoom_flow import ZOOM_PASSWORDS
 from work.models import WorkItem, WorkState
 from work.services import work_enqueue
 from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomAccount, ZoomAccountStatus
-from zoom_integration.services.zoom_api import zoom_client_for_account
-from zoom_integration.zoom_work import zoom_work_handler
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PROBE_KIND = "zoom.test.resume_probe"
-
-
-@zoom_work_handler(PROBE_KIND)
-def _probe(item: WorkItem) -> None:
-    """Zoom work in miniature: a call to Zoom with the account's tokens."""
-    account = ZoomAccount.objects.get(pk=item.payload["zoom_account_pk"])
-    with zoom_client_for_account(account) as client:
-        client.get_user("me")
 
 
 def sign_in_to_campus(page: Page, live_server: LiveServer, email: str) -> None:
@@ -76,6 +67,14 @@ def authenticate_at_zoom(
     if shots:
         screenshot(page, f"{shots}-zoom-consent")
     page.get_by_role("button", name=decision).click()
+
+
+def connect_as_zoom_admin(page: Page, live_server: LiveServer, org_admin_email: str) -> None:
+    """The Org Admin connects Zoom as acct-acme's Zoom admin (the first test shows each step)."""
+    sign_in_to_campus(page, live_server, org_admin_email)
+    open_zoom_configure(page)
+    authenticate_at_zoom(page, "admin@acme.test")
+    expect(page.locator("#zoom-status")).to_have_text("Connected")
 
 
 def test_an_org_admin_enables_the_zoom_integration(
@@ -122,10 +121,7 @@ def test_an_org_admin_disables_the_integration_after_reading_the_confirmation(
     acme: Organization,
     acme_people: People,
 ) -> None:
-    sign_in_to_campus(page, live_server, acme_people.org_admin.email)
-    open_zoom_configure(page)
-    authenticate_at_zoom(page, "admin@acme.test")
-    expect(page.locator("#zoom-status")).to_have_text("Connected")
+    connect_as_zoom_admin(page, live_server, acme_people.org_admin.email)
     fixture = zoom_event(acme)
 
     page.get_by_role("link", name="DISABLE").click()
@@ -153,20 +149,14 @@ def test_reauthenticating_from_the_emailed_link_after_zoom_revoked_the_tokens(
     acme: Organization,
     acme_people: People,
 ) -> None:
-    sign_in_to_campus(page, live_server, acme_people.org_admin.email)
-    open_zoom_configure(page)
-    authenticate_at_zoom(page, "admin@acme.test")
-    expect(page.locator("#zoom-status")).to_have_text("Connected")
+    connect_as_zoom_admin(page, live_server, acme_people.org_admin.email)
     account = ZoomAccount.objects.get()
     # Zoom revokes the app's tokens; the next Zoom job's refresh is refused.
-    revoked = httpx.post(
-        f"{zoom.base_url}/_sim/apps/campus-client-id/accounts/acct-acme/revoke-tokens"
-    )
-    assert revoked.status_code == 200
-    ZoomAccount.objects.filter(pk=account.pk).update(access_expires_at=timezone.now())
+    zoom_revokes_the_tokens(zoom)
+    access_token_expiring(account, in_minutes=0)
     # The next Zoom job (run at once: the bell is eager) finds its refresh refused and pauses.
     waiting = work_enqueue(
-        kind=PROBE_KIND, subject="probe", payload={"zoom_account_pk": account.pk}, organization=acme
+        kind=WHO_AM_I, subject="probe", payload={"zoom_account_pk": account.pk}, organization=acme
     )
     assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PAUSED
 

@@ -137,10 +137,5 @@ def test_positions_continue_after_the_last_one(acme_course: Course) -> None:
     lesson = lesson_create(course=acme_course, title="Third")
 
     assert lesson.position == 3
-    assert [
-        c.position for c in (lesson_text_add(lesson=lesson, body=str(n)) for n in range(3))
-    ] == [
-        1,
-        2,
-        3,
-    ]
+    texts = [lesson_text_add(lesson=lesson, body=str(n)) for n in range(3)]
+    assert [text.position for text in texts] == [1, 2, 3]

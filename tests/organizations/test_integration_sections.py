@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -23,16 +24,12 @@ SECTION_TEMPLATES = {
         " {{ status }}</p>"
     ),
 }
+# Campus's own template settings, with the test's section template served from memory.
 LOCMEM_TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": settings.TEMPLATES[0]["BACKEND"],
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "organizations.context_processors.membership",
-            ],
+            "context_processors": settings.TEMPLATES[0]["OPTIONS"]["context_processors"],
             "loaders": [
                 ("django.template.loaders.locmem.Loader", SECTION_TEMPLATES),
                 "django.template.loaders.app_directories.Loader",

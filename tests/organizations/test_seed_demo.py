@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from courses.models import Course, Lesson, LessonComponent
+from organizations.demo_people import ROLE_LABELS
 from organizations.models import Membership, Organization, PermissionSet, Role, User
 
 
@@ -68,3 +69,8 @@ def test_permission_sets_exist_from_the_migration(db: None) -> None:
     assert builder.name == "Course Builder"
     assert builder.description == "Course Builder: may add and edit lessons and live events"
     assert PermissionSet.objects.filter(code="course_reporter").exists()
+
+
+def test_the_demo_role_labels_are_the_roles_labels() -> None:
+    # demo_people repeats them because it must load without Django (`make run` prints sign-ins).
+    assert dict(Role.choices) == ROLE_LABELS

@@ -47,29 +47,25 @@ class Drill:
             self.env["CELERY_BROKER_URL"] = broker_url
 
     def driver(self, *arguments: str) -> dict[str, Any]:
-        completed = subprocess.run(
-            [sys.executable, "-m", "tests.work.drill", *arguments],
-            cwd=PROJECT_DIR,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert completed.returncode == 0, completed.stderr
-        return json.loads(completed.stdout.strip().splitlines()[-1])
+        output = self._run_module("tests.work.drill", *arguments, timeout=60)
+        return json.loads(output.strip().splitlines()[-1])
 
     def migrate(self) -> None:
+        self._run_module("django", "migrate", "--noinput", timeout=120)
+
+    def _run_module(self, module: str, *arguments: str, timeout: float) -> str:
+        """`python -m module arguments` in the drill's environment; its stdout if it succeeded."""
         completed = subprocess.run(
-            [sys.executable, "-m", "django", "migrate", "--noinput"],
+            [sys.executable, "-m", module, *arguments],
             cwd=PROJECT_DIR,
             env=self.env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
             check=False,
         )
         assert completed.returncode == 0, completed.stderr
+        return completed.stdout
 
     @contextmanager
     def worker(self, name: str) -> Iterator[subprocess.Popen[bytes]]:

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pytest_django.fixtures import Settings
 
 from organizations.models import Organization, User
+from tests.support.zoomsim_fixtures import zoomsim_server  # noqa: F401
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.oauth_flow import CAMPUS_CALLBACK, authorization_code
 from zoom_integration.models import ZoomAccount
 from zoom_integration.services.connection import zoom_connect_with_authorization_code
 
+if TYPE_CHECKING:
+    # Not imported at run time: this conftest loads before tests/conftest.py registers
+    # tests.django_conftest as a plugin, and importing it first would skip its assert rewriting.
+    from tests.django_conftest import People
+
 CAMPUS_CLIENT_ID = "campus-client-id"
 TEST_SERVER = "http://testserver"
 CALLBACK_PATH = "/admin-tools/integrations/zoom/callback"
 WEBHOOK_SECRET = "campus-webhook-secret"
-
-
-@pytest.fixture(scope="session")
-def zoomsim_server() -> Iterator[LiveZoomsim]:
-    server = LiveZoomsim().start()
-    yield server
-    server.stop()
 
 
 def point_campus_at(zoomsim: LiveZoomsim, settings: Settings, campus_base_url: str) -> None:
@@ -41,7 +41,7 @@ def point_campus_at(zoomsim: LiveZoomsim, settings: Settings, campus_base_url: s
 
 
 @pytest.fixture
-def zoomsim(zoomsim_server: LiveZoomsim, settings: Settings) -> LiveZoomsim:
+def zoomsim(zoomsim_server: LiveZoomsim, settings: Settings) -> LiveZoomsim:  # noqa: F811
     """A running zoomsim reset to the test seed, with Campus's settings pointed at it."""
     zoomsim_server.reset()
     point_campus_at(zoomsim_server, settings, TEST_SERVER)
@@ -73,14 +73,20 @@ def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _eager_bell() -> Iterator[None]:
-    """Ringing the bell runs `work.run` in this process, as a worker would, instead of writing a
-    message to the broker (work rows are still the source of truth)."""
-    from campus.celery import app
+def _eager_bell(eager_bell: None) -> None:
+    """Every test here runs its enqueued work at once (see `eager_bell`)."""
 
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = before
+
+@pytest.fixture
+def two_orgs_on_one_account(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    globex: Organization,
+    acme_people: People,
+    globex_admin: User,
+    connect_acme_account: Callable[..., ZoomAccount],
+) -> ZoomAccount:
+    """Acme and Globex both connected to Zoom account acct-acme (one university, two Campus
+    organizations); Globex's admin authorized as the Zoom account's owner."""
+    connect_acme_account(acme, acme_people.org_admin)
+    return connect_acme_account(globex, globex_admin, "owner@acme.test")

@@ -7,16 +7,18 @@ import json
 import logging
 from collections.abc import Callable
 
-import httpx
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from campus.log_format import StructuredFormatter
 from organizations.models import Organization
 from tests.django_conftest import People, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.zoom_account_scenes import (
+    access_token_expiring,
+    zoom_revokes_the_tokens,
+)
 from tests.zoom_integration.zoom_flow import connect_through_zoom
 from work.models import WorkItem, WorkState
 from work.services import work_enqueue, work_run
@@ -26,7 +28,6 @@ from zoom_integration.zoom_work import zoom_work_handler
 
 pytestmark = pytest.mark.django_db
 
-Connect = Callable[..., ZoomAccount]
 LOOKUP_KIND = "zoom.test.look_up_missing_user"
 
 
@@ -110,11 +111,8 @@ def test_no_token_in_audit_entries_work_rows_account_status_emails_or_logs(
         )
         work_run(item_id=failing.pk)
         # Zoom stops accepting the tokens: the next job pauses, the Org Admins are emailed.
-        revoked = httpx.post(
-            f"{zoomsim.base_url}/_sim/apps/campus-client-id/accounts/acct-acme/revoke-tokens"
-        )
-        assert revoked.status_code == 200
-        ZoomAccount.objects.filter(pk=account.pk).update(access_expires_at=timezone.now())
+        zoom_revokes_the_tokens(zoomsim)
+        access_token_expiring(account, in_minutes=0)
         paused = work_enqueue(
             kind=LOOKUP_KIND, subject="lookup-2", payload={"zoom_account_pk": account.pk}
         )

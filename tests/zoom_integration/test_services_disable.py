@@ -7,29 +7,24 @@ from collections.abc import Callable
 import pytest
 
 from live_events.models import LiveEvent, LiveEventProvider, LiveEventRecording
-from organizations.models import Organization, User
+from organizations.models import Organization
 from tests.django_conftest import People
 from tests.live_events.fixtures import zoom_event
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.zoom_account_scenes import Connect, status_at_zoom
 from work.models import WorkItem, WorkState
 from work.services import work_enqueue
 from zoom_integration.models import (
+    REASON_ORG_ADMIN,
     AuditEntry,
     LinkStatus,
     OrganizationZoomLink,
     ZoomAccount,
     ZoomAccountStatus,
 )
-from zoom_integration.services.disable import REASON_ORG_ADMIN, zoom_integration_disable
+from zoom_integration.services.disable import zoom_integration_disable
 
 pytestmark = pytest.mark.django_db
-
-Connect = Callable[..., ZoomAccount]
-
-
-def zoom_status(zoomsim: LiveZoomsim, access_token: str) -> int:
-    with zoomsim.client(access_token) as api:
-        return api.get("/v2/users/me").status_code
 
 
 def test_disabling_converts_events_cancels_work_revokes_at_zoom_and_audits(
@@ -66,7 +61,7 @@ def test_disabling_converts_events_cancels_work_revokes_at_zoom_and_audits(
     stored = ZoomAccount.objects.get(pk=account.pk)
     assert stored.status == ZoomAccountStatus.REVOKED
     assert stored.access_token == stored.refresh_token == ""
-    assert zoom_status(zoomsim, token) == 401  # revoked at Zoom
+    assert status_at_zoom(zoomsim, token) == 401  # revoked at Zoom
     entry = AuditEntry.objects.get(organization=acme, action="zoom.disabled")
     assert entry.actor == acme_people.org_admin
     assert entry.detail["live_events_converted"] == 1
@@ -76,24 +71,20 @@ def test_disabling_converts_events_cancels_work_revokes_at_zoom_and_audits(
 
 def test_the_grant_stays_at_zoom_while_another_organization_uses_the_account(
     zoomsim: LiveZoomsim,
+    two_orgs_on_one_account: ZoomAccount,
     acme: Organization,
     globex: Organization,
     acme_people: People,
-    globex_admin: User,
-    connect_acme_account: Connect,
     django_capture_on_commit_callbacks: Callable[..., object],
 ) -> None:
-    connect_acme_account(acme, acme_people.org_admin)
-    account = connect_acme_account(globex, globex_admin, "owner@acme.test")
-
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         zoom_integration_disable(
             organization=acme, actor=acme_people.org_admin, reason=REASON_ORG_ADMIN
         )
 
-    stored = ZoomAccount.objects.get(pk=account.pk)
+    stored = ZoomAccount.objects.get(pk=two_orgs_on_one_account.pk)
     assert stored.status == ZoomAccountStatus.CONNECTED
-    assert zoom_status(zoomsim, stored.access_token) == 200
+    assert status_at_zoom(zoomsim, stored.access_token) == 200
     assert OrganizationZoomLink.objects.get(organization=globex).status == LinkStatus.ACTIVE
     entry = AuditEntry.objects.get(organization=acme, action="zoom.disabled")
     assert entry.detail["grant_revoked_at_zoom"] is False

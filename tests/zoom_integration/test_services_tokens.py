@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-import httpx
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -15,9 +14,16 @@ from django.utils import timezone
 from organizations.models import Organization, Role, User
 from tests.django_conftest import People, make_member
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.zoom_account_scenes import (
+    Connect,
+    access_token_expiring,
+    connect_acme_server_to_server,
+    status_at_zoom,
+    zoom_revokes_the_tokens,
+    zoom_work_waiting,
+)
 from tests.zoomsim.oauth_flow import refresh
 from work.models import WorkItem, WorkState
-from work.services import work_enqueue
 from zoom_integration.models import AuditEntry, ZoomAccount, ZoomAccountStatus
 from zoom_integration.services.connection import (
     ZoomConnectRefused,
@@ -30,18 +36,19 @@ from zoomclient import ZoomInvalidGrant
 
 pytestmark = pytest.mark.django_db
 
-Connect = Callable[..., ZoomAccount]
+CaptureOnCommit = Callable[..., object]
 
 
-def zoom_accepts(zoomsim: LiveZoomsim, access_token: str) -> bool:
-    with zoomsim.client(access_token) as api:
-        return api.get("/v2/users/me").status_code == 200
+def expiring_soon(account: ZoomAccount) -> None:
+    access_token_expiring(account, in_minutes=4)  # under the 5-minute refresh margin
 
 
-def expiring_soon(account: ZoomAccount, minutes: float = 4) -> None:
-    ZoomAccount.objects.filter(pk=account.pk).update(
-        access_expires_at=timezone.now() + timedelta(minutes=minutes)
-    )
+def refresh_found_dead(account: ZoomAccount, capture_on_commit: CaptureOnCommit) -> None:
+    """Zoom has revoked the tokens; the next token request finds the refresh refused (and the
+    after-commit work, the email, runs)."""
+    expiring_soon(account)
+    with capture_on_commit(execute=True), pytest.raises(ZoomAccountUnusable):  # type: ignore[operator]
+        ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
 
 
 def test_a_token_with_time_left_is_used_as_stored(
@@ -70,7 +77,7 @@ def test_under_five_minutes_left_the_pair_is_refreshed_and_saved_before_use(
     assert stored.refresh_token != old_refresh
     assert stored.access_expires_at is not None
     assert stored.access_expires_at > timezone.now() + timedelta(minutes=50)
-    assert zoom_accepts(zoomsim, token)
+    assert status_at_zoom(zoomsim, token) == 200
     # Zoom rotated the refresh token: the old one is spent, the stored one is the live one.
     assert refresh(zoomsim, old_refresh).json()["error"] == "invalid_grant"
 
@@ -105,29 +112,16 @@ def test_a_token_another_worker_already_replaced_is_used_without_refreshing(
     assert len(zoomsim.state.tokens) == tokens_at_zoom
 
 
-def revoke_at_zoom(zoomsim: LiveZoomsim) -> None:
-    response = httpx.post(
-        f"{zoomsim.base_url}/_sim/apps/campus-client-id/accounts/acct-acme/revoke-tokens"
-    )
-    assert response.status_code == 200, response.text
-
-
 def test_a_dead_refresh_token_needs_reauth_pauses_work_and_emails_org_admins_once(
     zoomsim: LiveZoomsim,
     acme: Organization,
     acme_people: People,
     connect_acme_account: Connect,
-    django_capture_on_commit_callbacks: Callable[..., object],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
 ) -> None:
     account = connect_acme_account(acme, acme_people.org_admin)
-    waiting = work_enqueue(
-        kind="zoom.meeting.create",
-        subject="session:1",
-        payload={},
-        organization=acme,
-        pause_group=account.pause_group,
-    )
-    revoke_at_zoom(zoomsim)
+    waiting = zoom_work_waiting(acme, account)
+    zoom_revokes_the_tokens(zoomsim)
     expiring_soon(account)
     source = ZoomAccountTokenSource(zoom_account_pk=account.pk)
 
@@ -162,13 +156,11 @@ def test_the_reauth_email_goes_again_after_24_hours_only(
     acme: Organization,
     acme_people: People,
     connect_acme_account: Connect,
-    django_capture_on_commit_callbacks: Callable[..., object],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
 ) -> None:
     account = connect_acme_account(acme, acme_people.org_admin)
-    revoke_at_zoom(zoomsim)
-    expiring_soon(account)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomAccountUnusable):  # type: ignore[operator]
-        ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+    zoom_revokes_the_tokens(zoomsim)
+    refresh_found_dead(account, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
     first_email_at = ZoomAccount.objects.get(pk=account.pk).reauth_emailed_at
     assert first_email_at is not None
@@ -186,20 +178,12 @@ def test_reauthenticating_reconnects_and_resumes_the_paused_work(
     acme: Organization,
     acme_people: People,
     connect_acme_account: Connect,
-    django_capture_on_commit_callbacks: Callable[..., object],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
 ) -> None:
     account = connect_acme_account(acme, acme_people.org_admin)
-    waiting = work_enqueue(
-        kind="zoom.meeting.create",
-        subject="session:1",
-        payload={},
-        organization=acme,
-        pause_group=account.pause_group,
-    )
-    revoke_at_zoom(zoomsim)
-    expiring_soon(account)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomAccountUnusable):  # type: ignore[operator]
-        ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+    waiting = zoom_work_waiting(acme, account)
+    zoom_revokes_the_tokens(zoomsim)
+    refresh_found_dead(account, django_capture_on_commit_callbacks)
     assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PAUSED
 
     again = connect_acme_account(acme, acme_people.org_admin)
@@ -208,19 +192,14 @@ def test_reauthenticating_reconnects_and_resumes_the_paused_work(
     assert again.status == ZoomAccountStatus.CONNECTED
     assert again.reauth_emailed_at is None
     assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PENDING
-    assert zoom_accepts(zoomsim, ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
+    token = ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+    assert status_at_zoom(zoomsim, token) == 200
 
 
 def test_server_to_server_credentials_connect_and_their_token_is_fetched_again_when_expiring(
     zoomsim: LiveZoomsim, acme: Organization, acme_people: People
 ) -> None:
-    account = zoom_connect_server_to_server(
-        organization=acme,
-        actor=acme_people.org_admin,
-        account_id="acct-acme",
-        client_id="acme-s2s-client-id",
-        client_secret="acme-s2s-secret",
-    )
+    account = connect_acme_server_to_server(acme, acme_people.org_admin)
     assert account.connection_kind == "s2s"
     assert account.refresh_token == ""
     expiring_soon(account)
@@ -229,7 +208,7 @@ def test_server_to_server_credentials_connect_and_their_token_is_fetched_again_w
 
     assert token != account.access_token
     assert ZoomAccount.objects.get(pk=account.pk).access_token == token
-    assert zoom_accepts(zoomsim, token)
+    assert status_at_zoom(zoomsim, token) == 200
 
 
 def test_wrong_server_to_server_credentials_are_refused_and_nothing_is_stored(
@@ -249,24 +228,19 @@ def test_wrong_server_to_server_credentials_are_refused_and_nothing_is_stored(
 
 def test_every_org_admin_of_every_organization_using_the_account_is_emailed(
     zoomsim: LiveZoomsim,
+    two_orgs_on_one_account: ZoomAccount,
     acme: Organization,
-    globex: Organization,
     acme_people: People,
     globex_admin: User,
-    connect_acme_account: Connect,
-    django_capture_on_commit_callbacks: Callable[..., object],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
 ) -> None:
     second_acme_admin = make_member(acme, "second-admin@acme.example", Role.ORG_ADMIN)
     gone_admin = make_member(acme, "gone-admin@acme.example", Role.ORG_ADMIN)
     gone_admin.is_active = False
     gone_admin.save(update_fields=["is_active"])
-    connect_acme_account(acme, acme_people.org_admin)
-    account = connect_acme_account(globex, globex_admin, "owner@acme.test")
-    revoke_at_zoom(zoomsim)
-    expiring_soon(account)
+    zoom_revokes_the_tokens(zoomsim)
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZoomAccountUnusable):  # type: ignore[operator]
-        ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+    refresh_found_dead(two_orgs_on_one_account, django_capture_on_commit_callbacks)
 
     recipients = sorted(address for email in mail.outbox for address in email.to)
     assert recipients == sorted(

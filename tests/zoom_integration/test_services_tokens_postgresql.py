@@ -7,20 +7,23 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import timedelta
 
-import httpx
 import pytest
 from django.core import mail
 from django.db import connection, connections, transaction
-from django.utils import timezone
 
 from organizations.models import Organization
 from tests.django_conftest import People
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.zoom_account_scenes import (
+    Connect,
+    access_token_expiring,
+    connect_acme_server_to_server,
+    status_at_zoom,
+    zoom_revokes_the_tokens,
+)
 from tests.zoomsim.oauth_flow import refresh
 from zoom_integration.models import AuditEntry, ZoomAccount, ZoomAccountStatus
-from zoom_integration.services.connection import zoom_connect_server_to_server
 from zoom_integration.services.tokens import ZoomAccountTokenSource, ZoomAccountUnusable
 
 pytestmark = [
@@ -32,8 +35,35 @@ pytestmark = [
     ),
 ]
 
-Connect = Callable[..., ZoomAccount]
 WORKERS = 6
+
+
+def race(attempt: Callable[[int], str]) -> list[str | BaseException]:
+    """Run `attempt(index)` in WORKERS threads released at the same moment, each on a database
+    connection of its own (Django's are per thread); what each returned or raised."""
+    start = threading.Barrier(WORKERS)
+    outcomes: list[str | BaseException] = []
+
+    def worker(index: int) -> None:
+        try:
+            start.wait()
+            outcomes.append(attempt(index))
+        except BaseException as error:  # reported to the test, with the others
+            outcomes.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def tokens_and_errors(outcomes: list[str | BaseException]) -> tuple[list[str], list[BaseException]]:
+    tokens = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    return tokens, [outcome for outcome in outcomes if not isinstance(outcome, str)]
 
 
 def refreshes_at_zoom(zoomsim: LiveZoomsim) -> int:
@@ -47,34 +77,14 @@ def test_concurrent_workers_spend_the_refresh_token_once_and_all_get_a_valid_tok
     assert connection.vendor == "postgresql"
     account = connect_acme_account(acme, acme_people.org_admin)
     rejected = account.access_token
-    ZoomAccount.objects.filter(pk=account.pk).update(
-        access_expires_at=timezone.now() + timedelta(minutes=2)
-    )
-    start = threading.Barrier(WORKERS)
-    tokens: list[str] = []
-    errors: list[BaseException] = []
+    access_token_expiring(account, in_minutes=2)
 
-    def worker(index: int) -> None:
+    def renew(index: int) -> str:
         source = ZoomAccountTokenSource(zoom_account_pk=account.pk)
-        try:
-            start.wait()
-            # Half find the token expiring, half were just told 401 for the same old token.
-            token = (
-                source.access_token()
-                if index % 2
-                else source.refreshed_after_unauthorized(rejected)
-            )
-            tokens.append(token)
-        except BaseException as error:  # reported below, with the others
-            errors.append(error)
-        finally:
-            connections.close_all()
+        # Half find the token expiring, half were just told 401 for the same old token.
+        return source.access_token() if index % 2 else source.refreshed_after_unauthorized(rejected)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    tokens, errors = tokens_and_errors(race(renew))
 
     assert errors == []
     assert len(tokens) == WORKERS
@@ -83,8 +93,7 @@ def test_concurrent_workers_spend_the_refresh_token_once_and_all_get_a_valid_tok
     stored = ZoomAccount.objects.get(pk=account.pk)
     assert stored.status == ZoomAccountStatus.CONNECTED
     assert stored.access_token == tokens[0]
-    with zoomsim.client(tokens[0]) as api:
-        assert api.get("/v2/users/me").status_code == 200
+    assert status_at_zoom(zoomsim, tokens[0]) == 200
 
 
 class _CallersWorkFailed(Exception):
@@ -96,9 +105,7 @@ def test_a_refresh_inside_a_callers_transaction_is_committed_even_when_the_calle
 ) -> None:
     account = connect_acme_account(acme, acme_people.org_admin)
     old_refresh = account.refresh_token
-    ZoomAccount.objects.filter(pk=account.pk).update(
-        access_expires_at=timezone.now() + timedelta(minutes=1)
-    )
+    access_token_expiring(account, in_minutes=1)
 
     # A work handler runs inside the work row's transaction; here its work fails after the
     # refresh, and its transaction rolls back.
@@ -125,30 +132,11 @@ def test_concurrent_workers_finding_the_refresh_token_dead_email_the_org_admins_
     zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
 ) -> None:
     account = connect_acme_account(acme, acme_people.org_admin)
-    revoked = httpx.post(
-        f"{zoomsim.base_url}/_sim/apps/campus-client-id/accounts/acct-acme/revoke-tokens"
-    )
-    assert revoked.status_code == 200, revoked.text
-    ZoomAccount.objects.filter(pk=account.pk).update(
-        access_expires_at=timezone.now() + timedelta(minutes=2)
-    )
-    start = threading.Barrier(WORKERS)
-    outcomes: list[BaseException | str] = []
+    zoom_revokes_the_tokens(zoomsim)
+    access_token_expiring(account, in_minutes=2)
 
-    def worker() -> None:
-        try:
-            start.wait()
-            outcomes.append(ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
-        except BaseException as error:  # every worker is expected to end here
-            outcomes.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # Every worker is expected to end with ZoomAccountUnusable.
+    outcomes = race(lambda _: ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
 
     assert len(outcomes) == WORKERS
     assert all(isinstance(outcome, ZoomAccountUnusable) for outcome in outcomes), outcomes
@@ -161,35 +149,13 @@ def test_concurrent_workers_share_one_new_server_to_server_token(
     zoomsim: LiveZoomsim, acme: Organization, acme_people: People
 ) -> None:
     """The row is the token cache every worker shares: one fetch at Zoom, one token for all."""
-    account = zoom_connect_server_to_server(
-        organization=acme,
-        actor=acme_people.org_admin,
-        account_id="acct-acme",
-        client_id="acme-s2s-client-id",
-        client_secret="acme-s2s-secret",
-    )
-    ZoomAccount.objects.filter(pk=account.pk).update(
-        access_expires_at=timezone.now() + timedelta(minutes=2)
-    )
+    account = connect_acme_server_to_server(acme, acme_people.org_admin)
+    access_token_expiring(account, in_minutes=2)
     issued_before = s2s_tokens_issued(zoomsim)
-    start = threading.Barrier(WORKERS)
-    tokens: list[str] = []
-    errors: list[BaseException] = []
 
-    def worker() -> None:
-        try:
-            start.wait()
-            tokens.append(ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
-        except BaseException as error:  # reported below, with the others
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    tokens, errors = tokens_and_errors(
+        race(lambda _: ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token())
+    )
 
     assert errors == []
     assert len(tokens) == WORKERS

@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from django.urls import reverse
 
 from organizations.models import Organization, User
 from tests.django_conftest import ROLES, People, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
-from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomAccount
+from tests.zoom_integration.zoom_account_scenes import Connect
+from zoom_integration.models import LinkStatus, OrganizationZoomLink
 
 pytestmark = pytest.mark.django_db
 
-Connect = Callable[..., ZoomAccount]
 
 # (url name, method, form data)
 ENDPOINTS = [

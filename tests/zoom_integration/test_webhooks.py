@@ -16,11 +16,12 @@ from django.test import Client
 from django.urls import reverse
 
 from live_events.models import LiveEvent, LiveEventProvider, LiveEventRecording
-from organizations.models import Organization, User
+from organizations.models import Organization
 from tests.django_conftest import People
 from tests.live_events.fixtures import zoom_event
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.conftest import WEBHOOK_SECRET
+from tests.zoom_integration.zoom_account_scenes import Connect
 from work.models import WorkItem
 from zoom_integration.models import (
     AuditEntry,
@@ -34,7 +35,6 @@ from zoomsim.webhooks import compact_json, signed_headers
 
 pytestmark = pytest.mark.django_db
 
-Connect = Callable[..., ZoomAccount]
 CaptureOnCommit = Callable[..., Any]
 
 
@@ -206,19 +206,6 @@ def test_an_event_is_stored_once_and_a_replay_changes_nothing(
     assert ZoomWebhookEvent.objects.get().processed_at == event.processed_at is not None
     assert event.raw_body == body.decode()
     assert event.body_sha256 == hashlib.sha256(body).hexdigest()
-
-
-@pytest.fixture
-def two_orgs_on_one_account(
-    zoomsim: LiveZoomsim,
-    acme: Organization,
-    globex: Organization,
-    acme_people: People,
-    globex_admin: User,
-    connect_acme_account: Connect,
-) -> ZoomAccount:
-    connect_acme_account(acme, acme_people.org_admin)
-    return connect_acme_account(globex, globex_admin, "owner@acme.test")
 
 
 @pytest.mark.parametrize(

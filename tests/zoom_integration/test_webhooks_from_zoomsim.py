@@ -12,8 +12,7 @@ import pytest
 from pytest_django.live_server_helper import LiveServer
 
 from live_events.models import LiveEvent, LiveEventProvider, LiveEventRecording
-from organizations.models import Organization, User
-from tests.django_conftest import People
+from organizations.models import Organization
 from tests.live_events.fixtures import zoom_event
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.live_server_threads import (
@@ -29,8 +28,6 @@ from zoom_integration.models import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-Connect = Callable[..., ZoomAccount]
 
 
 @pytest.fixture(autouse=True)
@@ -68,14 +65,10 @@ def test_zooms_url_validation_of_the_endpoint_succeeds(
 def test_one_uninstall_at_zoom_disables_both_organizations_sharing_the_account(
     zoomsim: LiveZoomsim,
     live_server: LiveServer,
+    two_orgs_on_one_account: ZoomAccount,
     acme: Organization,
     globex: Organization,
-    acme_people: People,
-    globex_admin: User,
-    connect_acme_account: Connect,
 ) -> None:
-    connect_acme_account(acme, acme_people.org_admin)
-    account = connect_acme_account(globex, globex_admin, "owner@acme.test")
     events = [zoom_event(acme, file_id="a-1").event, zoom_event(globex, file_id="g-1").event]
     point_zoomsim_webhooks_at(zoomsim, live_server)
     knobs = httpx.patch(f"{zoomsim.base_url}/_sim/knobs", json={"user_data_retention": "false"})
@@ -101,7 +94,9 @@ def test_one_uninstall_at_zoom_disables_both_organizations_sharing_the_account(
     # has reached it: wait for that too rather than racing it.
     wait_until(lambda: deauthorized_delivery_states() != ["pending"])
     assert deauthorized_delivery_states() == ["delivered"]
-    assert ZoomAccount.objects.get(pk=account.pk).status == ZoomAccountStatus.REVOKED
+    assert (
+        ZoomAccount.objects.get(pk=two_orgs_on_one_account.pk).status == ZoomAccountStatus.REVOKED
+    )
     assert all(
         LiveEvent.objects.get(pk=e.pk).provider == LiveEventProvider.EXTERNAL_LINK for e in events
     )

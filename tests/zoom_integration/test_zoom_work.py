@@ -5,36 +5,28 @@ through the account's token source."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import httpx
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from organizations.models import Organization
 from tests.django_conftest import People
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.who_am_i_work import WHO_AM_I, answers_from_zoom
+from tests.zoom_integration.zoom_account_scenes import (
+    Connect,
+    access_token_expiring,
+    zoom_revokes_the_tokens,
+)
 from work.models import WorkItem, WorkState
 from work.services import work_enqueue, work_run
 from zoom_integration.models import ZoomAccount, ZoomAccountStatus
-from zoom_integration.services.zoom_api import zoom_client_for_account
-from zoom_integration.zoom_work import PAUSED_REASON, zoom_work_handler
+from zoom_integration.zoom_work import PAUSED_REASON
 
 pytestmark = pytest.mark.django_db
 
-Connect = Callable[..., ZoomAccount]
 CaptureOnCommit = Callable[..., object]
-WHO_AM_I = "zoom.test.who_am_i"
-answers_from_zoom: list[str] = []
-
-
-@zoom_work_handler(WHO_AM_I)
-def who_am_i(item: WorkItem) -> None:
-    """Zoom work in miniature: re-reads the account by id and calls Zoom with its tokens."""
-    account = ZoomAccount.objects.get(pk=item.payload["zoom_account_pk"])
-    with zoom_client_for_account(account) as client:
-        answers_from_zoom.append(client.get_user("me").account_id)
 
 
 def enqueue_probe(account: ZoomAccount, number: int) -> WorkItem:
@@ -56,13 +48,8 @@ def test_zoom_work_pauses_on_dead_credentials_and_completes_after_reauthenticati
 ) -> None:
     answers_from_zoom.clear()
     account = connect_acme_account(acme, acme_people.org_admin)
-    revoked = httpx.post(
-        f"{zoomsim.base_url}/_sim/apps/campus-client-id/accounts/acct-acme/revoke-tokens"
-    )
-    assert revoked.status_code == 200, revoked.text
-    ZoomAccount.objects.filter(pk=account.pk).update(
-        access_expires_at=timezone.now() + timedelta(minutes=1)
-    )
+    zoom_revokes_the_tokens(zoomsim)
+    access_token_expiring(account, in_minutes=1)
     jobs = [enqueue_probe(account, 1), enqueue_probe(account, 2)]
 
     for job in jobs:  # the first finds the refresh refused, the second an account needing reauth

@@ -6,19 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from organizations.models import Organization, User
-from zoom_integration.models import AuditEntry
-
-
-class AuditAction:
-    CONNECTED = "zoom.connected"
-    REAUTHENTICATED = "zoom.reauthenticated"
-    NEEDS_REAUTH = "zoom.needs_reauth"
-    DISABLED = "zoom.disabled"
-    APP_DEAUTHORIZED = "zoom.app_deauthorized"
+from zoom_integration.models import AuditAction, AuditEntry
 
 
 def audit_entry_record(
-    *, organization: Organization, actor: User | None, action: str, detail: dict[str, Any]
+    *, organization: Organization, actor: User | None, action: AuditAction, detail: dict[str, Any]
 ) -> AuditEntry:
     return AuditEntry.objects.create(
         organization=organization, actor=actor, action=action, detail=detail

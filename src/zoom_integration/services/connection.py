@@ -18,13 +18,14 @@ from django.utils import timezone
 from organizations.models import Organization, User
 from work.services import work_resume
 from zoom_integration.models import (
+    AuditAction,
     ConnectionKind,
     LinkStatus,
     OrganizationZoomLink,
     ZoomAccount,
     ZoomAccountStatus,
 )
-from zoom_integration.services.audit import AuditAction, audit_entry_record
+from zoom_integration.services.audit import audit_entry_record
 from zoom_integration.services.tokens import zoom_account_store_tokens
 from zoom_integration.services.zoom_api import (
     campus_app_oauth,
@@ -71,6 +72,7 @@ SIGN_IN_AS_ADMIN = (
     "Only a Zoom account owner or admin can connect Campus to the organization's Zoom account. "
     "Sign in to Zoom as an owner or admin of your Zoom account, then authenticate again."
 )
+_UNREACHABLE = "Zoom could not be reached. Try again in a minute."
 
 
 class ZoomConnectRefused(Exception):
@@ -188,8 +190,6 @@ def zoom_connect_server_to_server(
 
 # --- the one place a connection is stored --------------------------------------------------------
 
-_UNREACHABLE = "Zoom could not be reached. Try again in a minute."
-
 
 class _UnusedCredentials(Exception):
     """Refused after the tokens were issued; the caller revokes what nobody keeps."""
@@ -220,18 +220,12 @@ def _zoom_account_connect(
         account = (
             ZoomAccount.objects.select_for_update().filter(zoom_account_id=zoom_account_id).first()
         )
-        linked_elsewhere = (
+        if (
             link is not None
             and link.is_active
             and link.zoom_account.zoom_account_id != zoom_account_id
-        )
-        if link is not None and linked_elsewhere:
-            refusal = ZoomConnectRefused(
-                "This organization is connected to a different Zoom account "
-                f"({link.zoom_account.display_name or link.zoom_account.zoom_account_id}). "
-                "Sign in to Zoom as an owner or admin of that account to re-authenticate. "
-                "Nothing was changed."
-            )
+        ):
+            refusal = _connected_to_another_account(link.zoom_account)
             if account is None:
                 raise _UnusedCredentials(refusal)
             if kind == ConnectionKind.OAUTH == account.connection_kind:
@@ -263,6 +257,7 @@ def _zoom_account_connect(
             # Work paused while the credentials were dead resumes by itself.
             work_resume(pause_group=account.pause_group)
     if refusal is not None:
+        # Raised only now, outside the transaction: the tokens kept above must commit.
         log.info("zoom.connect.other_account", extra={"organization_id": organization.pk})
         raise refusal
     log.info(
@@ -274,6 +269,15 @@ def _zoom_account_connect(
         },
     )
     return account
+
+
+def _connected_to_another_account(connected: ZoomAccount) -> ZoomConnectRefused:
+    return ZoomConnectRefused(
+        "This organization is connected to a different Zoom account "
+        f"({connected.display_name or connected.zoom_account_id}). "
+        "Sign in to Zoom as an owner or admin of that account to re-authenticate. "
+        "Nothing was changed."
+    )
 
 
 def _zoom_account_store(

@@ -21,19 +21,18 @@ from organizations.models import Organization, User
 from work.models import WorkItem
 from work.services import work_cancel
 from zoom_integration.models import (
+    REASON_APP_DEAUTHORIZED,
+    AuditAction,
     LinkStatus,
     OrganizationZoomLink,
     ZoomAccount,
     ZoomAccountStatus,
 )
-from zoom_integration.services.audit import AuditAction, audit_entry_record
+from zoom_integration.services.audit import audit_entry_record
 from zoom_integration.services.zoom_api import oauth_for_account
 from zoomclient import ZoomError, ZoomOAuth
 
 log = logging.getLogger("zoom_integration.disable")
-
-REASON_ORG_ADMIN = "disabled_by_org_admin"
-REASON_APP_DEAUTHORIZED = "app_deauthorized"
 
 # Every kind of background work toward Zoom starts with this.
 ZOOM_WORK_KIND_PREFIX = "zoom."

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +22,13 @@ from organizations.models import Organization, User
 from organizations.selectors import org_admin_memberships
 from work.services import work_pause
 from zoom_integration.models import (
+    AuditAction,
     LinkStatus,
     OrganizationZoomLink,
     ZoomAccount,
     ZoomAccountStatus,
 )
-from zoom_integration.services.audit import AuditAction, audit_entry_record
+from zoom_integration.services.audit import audit_entry_record
 
 log = logging.getLogger("zoom_integration.reauth")
 
@@ -45,7 +46,7 @@ def zoom_account_mark_needs_reauth(*, zoom_account_pk: int, reason: str) -> bool
         account.status_reason = reason[:300]
         account.save(update_fields=["status", "status_reason", "updated_at"])
         paused = work_pause(pause_group=account.pause_group, reason=reason)
-        for organization in _linked_organizations(account, active_only=True):
+        for organization in _organizations_using(account):
             audit_entry_record(
                 organization=organization,
                 actor=None,
@@ -77,7 +78,7 @@ def zoom_reauth_email_send(*, zoom_account_pk: int, now: datetime | None = None)
         account.save(update_fields=["reauth_emailed_at", "updated_at"])
         messages = [
             _reauth_email(admin, organization, account)
-            for organization in _linked_organizations(account, active_only=True)
+            for organization in _organizations_using(account)
             for admin in _org_admins(organization)
             if admin.email
         ]
@@ -98,10 +99,9 @@ def zoom_reauth_reminders_send(*, now: datetime | None = None) -> int:
     """The periodic task: remind again for every account still broken 24 hours after the last
     email. Returns how many emails went out."""
     now = now or timezone.now()
-    due = ZoomAccount.objects.filter(status=ZoomAccountStatus.NEEDS_REAUTH).filter(
-        reauth_emailed_at__isnull=True
-    ) | ZoomAccount.objects.filter(
-        status=ZoomAccountStatus.NEEDS_REAUTH, reauth_emailed_at__lte=now - REAUTH_EMAIL_INTERVAL
+    due = ZoomAccount.objects.filter(
+        Q(reauth_emailed_at__isnull=True) | Q(reauth_emailed_at__lte=now - REAUTH_EMAIL_INTERVAL),
+        status=ZoomAccountStatus.NEEDS_REAUTH,
     )
     sent = 0
     for pk in due.values_list("pk", flat=True):
@@ -131,12 +131,11 @@ def _reauth_email(
     return (subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email])
 
 
-def _linked_organizations(account: ZoomAccount, *, active_only: bool = False) -> list[Organization]:
-    links: QuerySet[OrganizationZoomLink] = OrganizationZoomLink.objects.filter(
-        zoom_account=account
+def _organizations_using(account: ZoomAccount) -> list[Organization]:
+    """The organizations whose active link uses the account: the ones its trouble concerns."""
+    links = OrganizationZoomLink.objects.filter(
+        zoom_account=account, status=LinkStatus.ACTIVE
     ).select_related("organization")
-    if active_only:
-        links = links.filter(status=LinkStatus.ACTIVE)
     return [link.organization for link in links.order_by("organization_id")]
 
 

@@ -24,6 +24,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from zoom_integration.models import ConnectionKind, ZoomAccount, ZoomAccountStatus
+from zoom_integration.services.reauth import zoom_account_mark_needs_reauth
 from zoom_integration.services.zoom_api import oauth_for_account
 from zoomclient import TokenSet, ZoomError, ZoomInvalidGrant, ZoomOAuthError
 
@@ -76,8 +77,6 @@ class ZoomAccountTokenSource:
         if isinstance(outcome, str):
             return outcome
         # The credentials are dead. Recorded after the lock's transaction ended, in its own.
-        from zoom_integration.services.reauth import zoom_account_mark_needs_reauth
-
         committed_on_its_own(
             lambda: zoom_account_mark_needs_reauth(
                 zoom_account_pk=self.zoom_account_pk, reason=_dead_reason(outcome)

@@ -30,13 +30,15 @@ from django.utils import timezone
 from live_events.services import live_event_recordings_delete_for_zoom_account
 from work.services import work_enqueue
 from zoom_integration.models import (
+    REASON_APP_DEAUTHORIZED,
+    AuditAction,
     LinkStatus,
     OrganizationZoomLink,
     ZoomAccount,
     ZoomWebhookEvent,
 )
-from zoom_integration.services.audit import AuditAction, audit_entry_record
-from zoom_integration.services.disable import REASON_APP_DEAUTHORIZED, zoom_integration_disable
+from zoom_integration.services.audit import audit_entry_record
+from zoom_integration.services.disable import zoom_integration_disable
 from zoomclient import ZoomWebhookInvalid
 from zoomclient.webhooks import DEFAULT_MAX_AGE_SECONDS, url_validation_response, verify
 
@@ -97,16 +99,11 @@ def zoom_webhook_receive(
         )
     except ZoomWebhookInvalid as invalid:
         return _rejected(invalid.reason, request_id)
-    try:
-        body_text = raw_body.decode("utf-8")  # Zoom sends UTF-8 JSON
-        envelope = json.loads(body_text)
-    except (UnicodeDecodeError, ValueError):
-        return _rejected("malformed_json", request_id)
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("event"), str):
+    envelope = _envelope_of(raw_body)
+    if envelope is None:
         return _rejected("malformed_json", request_id)
     event_type: str = envelope["event"]
-    payload = envelope.get("payload")
-    payload = payload if isinstance(payload, dict) else {}
+    payload = _payload_of(envelope)
 
     if event_type == URL_VALIDATION_EVENT:
         plain_token = payload.get("plainToken")
@@ -130,23 +127,7 @@ def zoom_webhook_receive(
         )
         return WebhookAnswer(200, {"status": "ignored", "reason": "unknown account"})
 
-    with transaction.atomic():
-        stored, created = ZoomWebhookEvent.objects.get_or_create(
-            body_sha256=hashlib.sha256(raw_body).hexdigest(),
-            defaults={
-                "event_type": event_type[:100],
-                "zoom_account_id": zoom_account_id,
-                "raw_body": body_text,
-            },
-        )
-        if created:
-            key = f"zoom-webhook:{stored.pk}"
-            work_enqueue(
-                kind=WEBHOOK_WORK_KIND,
-                subject=key,
-                payload={"webhook_event_id": stored.pk},
-                dedupe_key=key,
-            )
+    stored, created = _store_once(raw_body, event_type=event_type, zoom_account_id=zoom_account_id)
     log.info(
         "zoom.webhook.accepted" if created else "zoom.webhook.duplicate",
         extra={
@@ -157,6 +138,47 @@ def zoom_webhook_receive(
         },
     )
     return WebhookAnswer(200, {"status": "accepted" if created else "duplicate"})
+
+
+def _envelope_of(raw_body: bytes) -> dict[str, Any] | None:
+    """Zoom's JSON object (UTF-8) with its `event` name, or None for anything else."""
+    try:
+        envelope = json.loads(raw_body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("event"), str):
+        return None
+    return envelope
+
+
+def _payload_of(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
+    payload = envelope.get("payload")
+    return payload if isinstance(payload, Mapping) else {}
+
+
+def _store_once(
+    raw_body: bytes, *, event_type: str, zoom_account_id: str
+) -> tuple[ZoomWebhookEvent, bool]:
+    """The event's row, and whether this delivery created it; a new row's processing is enqueued
+    in the same transaction, so a stored event is never left without its work."""
+    with transaction.atomic():
+        stored, created = ZoomWebhookEvent.objects.get_or_create(
+            body_sha256=hashlib.sha256(raw_body).hexdigest(),
+            defaults={
+                "event_type": event_type[:100],
+                "zoom_account_id": zoom_account_id,
+                "raw_body": raw_body.decode("utf-8"),
+            },
+        )
+        if created:
+            key = f"zoom-webhook:{stored.pk}"
+            work_enqueue(
+                kind=WEBHOOK_WORK_KIND,
+                subject=key,
+                payload={"webhook_event_id": stored.pk},
+                dedupe_key=key,
+            )
+    return stored, created
 
 
 # --- processing, in a worker ---------------------------------------------------------------------
@@ -187,8 +209,7 @@ def _on_app_deauthorized(event: ZoomWebhookEvent, envelope: Mapping[str, Any]) -
     same way as the DISABLE button. Zoom's old `user_data_retention` says whether Campus may keep
     the account's data: "false" deletes the recordings imported from it; "true" or absent (Zoom
     dropped the field with the Data Compliance API) keeps them."""
-    payload = envelope.get("payload")
-    payload = payload if isinstance(payload, Mapping) else {}
+    payload = _payload_of(envelope)
     zoom_account_id = str(payload.get("account_id") or event.zoom_account_id)
     account = ZoomAccount.objects.filter(zoom_account_id=zoom_account_id).first()
     if account is None:

@@ -37,6 +37,7 @@ def oauth_for_account(zoom_account: ZoomAccount) -> ZoomOAuth:
 def zoom_client_for_account(zoom_account: ZoomAccount) -> ZoomClient:
     """A client for this account's Zoom work: tokens from the shared, locked store in the
     database, calls to the regional API host Zoom named for the account."""
+    # Imported here: the token source builds its OAuth client with this module.
     from zoom_integration.services.tokens import ZoomAccountTokenSource
 
     return ZoomClient(
