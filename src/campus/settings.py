@@ -148,6 +148,8 @@ SECURE_PROXY_SSL_HEADER = (
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Django's English formats, with the time zone named after every time (campus/formats/en).
+FORMAT_MODULE_PATH = ["campus.formats"]
 USE_TZ = True
 
 # --- Static and media files -----------------------------------------------------------------------
