@@ -25,11 +25,11 @@ run: $(STAMP)
 	$(BIN)/python scripts/run_all.py --zoomsim-port $(ZOOMSIM_PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 types: $(STAMP)
-	$(BIN)/mypy src
+	$(BIN)/mypy src scripts/run_all.py
 
 unit: $(STAMP) chromium
 	$(BIN)/pytest

@@ -39,6 +39,7 @@ PYTHON = sys.executable
 GRACE_SECONDS = 10.0
 READY_TIMEOUT_SECONDS = 90.0
 ZOOMSIM_DEMO_SEED = ROOT / "seeds" / "zoomsim-demo.json"
+DEMO_APP = "campus-client-id"  # the Campus app in zoomsim's demo seed
 _print_lock = threading.Lock()
 
 
@@ -149,6 +150,29 @@ def run_step(description: str, command: list[str], env: dict[str, str]) -> None:
         sys.exit(result.returncode)
 
 
+# Where Campus takes Zoom's OAuth redirect and Zoom's webhooks (zoom_integration/urls.py).
+CALLBACK_PATH = "/admin-tools/integrations/zoom/callback"
+WEBHOOK_PATH = "/zoom/webhooks/"
+
+
+def point_zoomsim_at_campus(zoomsim_url: str, web_url: str, client_id: str) -> None:
+    """Register this Campus's addresses with zoomsim's demo app, as an app developer does in the
+    Zoom Marketplace, so connecting and webhooks work on whatever port Campus runs."""
+    request = urllib.request.Request(  # noqa: S310 -- our own loopback URL
+        f"{zoomsim_url}/_sim/apps/{client_id}",
+        method="PATCH",
+        headers={"Content-Type": "application/json"},
+        data=json.dumps(
+            {
+                "redirect_urls": [web_url + CALLBACK_PATH],
+                "webhook_url": web_url + WEBHOOK_PATH,
+            }
+        ).encode(),
+    )
+    with urllib.request.urlopen(request, timeout=5):  # noqa: S310
+        pass
+
+
 def zoom_sign_ins(seed: Path) -> list[str]:
     """The demo Zoom account's people, admins first: who may authorize Campus, and who may not."""
     account = json.loads(seed.read_text())["accounts"][0]
@@ -185,12 +209,6 @@ def banner(args: argparse.Namespace, web_url: str, zoomsim_url: str) -> str:
         f"When Campus sends you to Zoom, sign in to the {zoom_account} Zoom account as:",
         *zoom_sign_ins(args.zoomsim_seed),
     ]
-    if args.web_port != 8000:
-        lines += [
-            "",
-            f"Note: zoomsim's demo app only accepts OAuth redirects to port 8000; on port "
-            f"{args.web_port} connecting Zoom will be refused.",
-        ]
     lines += ["", "Ctrl-C stops everything.", "=" * 78, ""]
     return "\n".join(lines)
 
@@ -276,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     announced = False
     while not supervisor.should_stop():
         if not announced and answers(f"{web_url}/") and answers(f"{zoomsim_url}/v2/users/me"):
+            if env["ZOOM_OAUTH_BASE_URL"] == zoomsim_url:
+                point_zoomsim_at_campus(zoomsim_url, web_url, env.get("ZOOM_CLIENT_ID", DEMO_APP))
             say(banner(args, web_url, zoomsim_url))
             announced = True
         elif not announced and time.monotonic() > ready_by:

@@ -419,16 +419,24 @@ def _is_http_url(url: str) -> bool:
 
 
 async def patch_app(request: Request) -> Response:
-    """Point an app's webhooks somewhere else (e.g. at a locally running Campus)."""
+    """Point an app somewhere else: its webhooks and its OAuth redirect URLs (e.g. at a Campus
+    running on another port), as an app's developer would in the Zoom Marketplace."""
     sim = sim_of(request)
     app = _app(sim, request)
     body = await json_object(request)
-    reject_unknown(body, {"webhook_url", "webhook_secret"})
+    reject_unknown(body, {"webhook_url", "webhook_secret", "redirect_urls"})
     url = text(body, "webhook_url", app.webhook_url)
     if url and not _is_http_url(url):
         raise control_bad_request("webhook_url must be an http(s) URL with a host.")
+    redirect_urls = body.get("redirect_urls", app.redirect_urls)
+    if not isinstance(redirect_urls, list) or not all(
+        isinstance(item, str) and _is_http_url(item) for item in redirect_urls
+    ):
+        raise control_bad_request("redirect_urls must be a list of http(s) URLs with a host.")
+    # Everything checked: only now does anything change.
     app.webhook_secret = text(body, "webhook_secret", app.webhook_secret)
     app.webhook_url = url
+    app.redirect_urls = list(redirect_urls)
     sim.changed()
     return _ok(_app_json(app))
 

@@ -14,6 +14,7 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.smtp_server import LocalSmtpServer
+from tests.support.run_all_process import running_stack  # noqa: F401  (`supervised`)
 from tests.support.zoomsim_fixtures import zoomsim_server  # noqa: F401
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.conftest import point_campus_at

@@ -185,6 +185,28 @@ def test_app_webhook_url_can_be_repointed(control: httpx.Client) -> None:
     assert control.patch("/_sim/apps/nope", json={}).status_code == 404
 
 
+def test_app_redirect_urls_can_be_repointed_and_authorize_follows(
+    control: httpx.Client, zoomsim: LiveZoomsim
+) -> None:
+    elsewhere = "http://127.0.0.1:8300/admin-tools/integrations/zoom/callback"
+    authorize = {"response_type": "code", "client_id": "campus-client-id"}
+    with zoomsim.client() as browser:
+        before = browser.get("/oauth/authorize", params={**authorize, "redirect_uri": elsewhere})
+    assert before.status_code == 400  # not a registered redirect URL yet
+
+    response = control.patch("/_sim/apps/campus-client-id", json={"redirect_urls": [elsewhere]})
+
+    assert response.status_code == 200
+    assert response.json()["redirect_urls"] == [elsewhere]
+    with zoomsim.client() as browser:
+        after = browser.get("/oauth/authorize", params={**authorize, "redirect_uri": elsewhere})
+    assert after.status_code == 200  # the sign-in form
+    for bad in ("http://x", ["ftp://x"], [1], [elsewhere, "not a url"]):
+        refused = control.patch("/_sim/apps/campus-client-id", json={"redirect_urls": bad})
+        assert refused.status_code == 400, bad
+    assert control.get("/_sim/apps").json()["apps"][0]["redirect_urls"] == [elsewhere]
+
+
 def test_save_without_a_state_file_says_so(control: httpx.Client) -> None:
     assert control.post("/_sim/save").json() == {"saved": False, "path": None}
 
