@@ -7,6 +7,8 @@ A dozen lines do what dj-database-url would, for the two engines Campus runs on:
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -56,6 +58,12 @@ def sqlite_database(path: Path) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # Tests get a file of their own too, not Django's in-memory default: an in-memory database
+        # shared between threads (the live server's and the test's) locks whole tables and fails
+        # at once ("database table is locked") where the file the platform runs on, with WAL and
+        # the timeout above, lets a reader run beside a writer. Tests meet the same locking as
+        # `make run`. One file per test process, so two runs side by side do not collide.
+        "TEST": {"NAME": Path(tempfile.gettempdir()) / f"campus-test-{os.getpid()}.sqlite3"},
     }
 
 
