@@ -6,13 +6,12 @@ HTTP and the broker folder, as on a laptop running the demo."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.run_all_process import Supervised
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.browser
 
@@ -45,11 +44,11 @@ def test_connect_then_uninstall_at_zoom_disables_through_the_real_worker(
     uninstalled = httpx.post(f"{zoom}/_sim/apps/campus-client-id/accounts/acct-acme/uninstall")
     assert uninstalled.status_code == 200, uninstalled.text
 
-    deadline = time.monotonic() + 30
-    while "Disabled" not in page.locator("#zoom-status").inner_text():
-        assert time.monotonic() < deadline, supervised.output[-3000:]
-        time.sleep(0.5)
+    def shows_disabled() -> bool:
         page.reload()
+        return "Disabled" in page.locator("#zoom-status").inner_text()
+
+    eventually(shows_disabled, timeout=30, interval=0.5, explain=lambda: supervised.output[-3000:])
     deliveries = httpx.get(f"{zoom}/_sim/deliveries").json()["deliveries"]
     assert [(d["event"], d["state"]) for d in deliveries] == [("app_deauthorized", "delivered")]
     # Processed by the worker process, after the webhook view had answered.

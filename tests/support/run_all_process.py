@@ -6,25 +6,18 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.waiting import eventually, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 STARTED = re.compile(r"run_all: started (\w+) \(pid (\d+)\)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def process_exists(pid: int) -> bool:
@@ -71,11 +64,17 @@ class Supervised:
         return {name: int(pid) for name, pid in STARTED.findall(self.output)}
 
     def wait_for(self, text: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.output:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} never appeared; output:\n{self.output}")
-            time.sleep(0.2)
+        def appeared() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(f"run_all exited before {text!r}; output:\n{self.output}")
+            return text in self.output
+
+        eventually(
+            appeared,
+            timeout=timeout,
+            interval=0.2,
+            explain=lambda: f"{text!r} never appeared; output:\n{self.output}",
+        )
 
 
 @pytest.fixture(name="supervised")

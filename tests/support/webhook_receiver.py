@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.waiting import eventually
+
 
 @dataclass
 class ReceivedRequest:
@@ -50,13 +52,17 @@ class WebhookReceiver:
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedRequest]:
         """Wait until at least `count` requests arrived; return them all."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def enough() -> list[ReceivedRequest]:
             found = self.received()
-            if len(found) >= count:
-                return found
-            time.sleep(0.02)
-        raise AssertionError(f"expected {count} webhook requests, got {len(self.received())}")
+            return found if len(found) >= count else []
+
+        return eventually(
+            enough,
+            timeout=timeout,
+            interval=0.02,
+            explain=lambda: f"expected {count} webhook requests, got {len(self.received())}",
+        )
 
     def _record(self, request: ReceivedRequest) -> None:
         with self._lock:

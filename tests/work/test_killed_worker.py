@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from tests.support.waiting import eventually
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -95,12 +96,12 @@ class Drill:
         return (self.directory / f"{name}.log").read_text(errors="replace")
 
     def wait_for(self, path: Path, *, timeout: float, worker: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not path.exists():
-            assert time.monotonic() < deadline, (
-                f"{path.name} never appeared:\n{self.log_of(worker)}"
-            )
-            time.sleep(0.1)
+        eventually(
+            path.exists,
+            timeout=timeout,
+            interval=0.1,
+            explain=lambda: f"{path.name} never appeared:\n{self.log_of(worker)}",
+        )
 
     def queued_messages(self) -> int:
         if self.broker_url:
@@ -172,10 +173,17 @@ def run_drill(directory: Path, *, database_url: str, broker_url: str | None) -> 
     assert drill.queued_messages() == 0
 
     with drill.worker("second"):
-        deadline = time.monotonic() + 60
-        while (report := drill.driver("report"))["state"] != "done":
-            assert time.monotonic() < deadline, f"{report}\n{drill.log_of('second')}"
-            time.sleep(0.5)
+
+        def done_report() -> dict[str, Any] | None:
+            found = drill.driver("report")
+            return found if found["state"] == "done" else None
+
+        report = eventually(
+            done_report,
+            timeout=60,
+            interval=0.5,
+            explain=lambda: f"{drill.driver('report')}\n{drill.log_of('second')}",
+        )
 
     assert report == {
         "state": "done",

@@ -4,7 +4,6 @@ organizations that share the Zoom account."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -14,6 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 from live_events.models import LiveEvent, LiveEventProvider, LiveEventRecording
 from organizations.models import Organization
 from tests.live_events.fixtures import zoom_event
+from tests.support.waiting import eventually
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.live_server_threads import (
     close_zoomsim_webhook_connections,
@@ -38,10 +38,7 @@ def _close_connections_to_the_live_server(zoomsim: LiveZoomsim) -> Iterator[None
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+    eventually(condition, timeout=timeout)
 
 
 def point_zoomsim_webhooks_at(zoomsim: LiveZoomsim, live_server: LiveServer) -> None:

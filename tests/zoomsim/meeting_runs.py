@@ -3,12 +3,12 @@ webhooks that produced (`/_sim/deliveries`)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from tests.support.waiting import eventually
 from tests.zoomsim.meeting_calls import add_registrant, create_meeting
 
 
@@ -75,10 +75,7 @@ def events(control: httpx.Client, event: str) -> list[dict[str, Any]]:
 
 
 def wait_for_event(control: httpx.Client, event: str, timeout: float = 5.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = events(control, event)
-        if found:
-            return found[-1]
-        time.sleep(0.05)
-    raise AssertionError(f"no {event} webhook within {timeout} s")
+    found = eventually(
+        lambda: events(control, event), timeout=timeout, explain=lambda: f"no {event} webhook"
+    )
+    return found[-1]

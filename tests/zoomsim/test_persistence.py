@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,14 +15,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.waiting import eventually, free_port
 from tests.support.zoomsim_server import ROOT, TEST_SEED
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -38,16 +31,16 @@ def zoomsim_process(port: int, state_file: Path) -> Iterator[subprocess.Popen[by
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_sim/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
+
+        def answering() -> bool:
+            if process.poll() is not None:
                 raise RuntimeError(f"zoomsim did not start: {process.stderr}")
-            time.sleep(0.05)
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/_sim/health").status_code == 200
+            except httpx.TransportError:
+                return False
+
+        eventually(answering, timeout=15, explain=lambda: "zoomsim did not start")
         yield process
     finally:
         if process.poll() is None:

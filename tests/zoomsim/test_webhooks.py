@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.waiting import eventually
 from tests.support.webhook_receiver import WebhookReceiver, point_app_at
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.meeting_runs import advance
@@ -56,13 +57,16 @@ def deliveries(control: httpx.Client, **filters: str) -> list[dict[str, Any]]:
 
 
 def wait_for_attempts(control: httpx.Client, count: int, timeout: float = 5.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def first_delivery_with_enough_attempts() -> dict[str, Any] | None:
         found = deliveries(control)
-        if found and len(found[0]["attempts"]) >= count:
-            return found[0]
-        time.sleep(0.05)
-    raise AssertionError(f"delivery never reached {count} attempts: {deliveries(control)}")
+        return found[0] if found and len(found[0]["attempts"]) >= count else None
+
+    delivery: dict[str, Any] = eventually(
+        first_delivery_with_enough_attempts,
+        timeout=timeout,
+        explain=lambda: f"delivery never reached {count} attempts: {deliveries(control)}",
+    )
+    return delivery
 
 
 def test_event_is_delivered_in_zoom_envelope_signed_over_the_raw_compact_body(
