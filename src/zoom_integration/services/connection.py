@@ -71,11 +71,10 @@ ZOOM_ADMIN_ROLE_NAMES = frozenset({"owner", "admin"})
 # Zoom keeps the refused member signed in at zoom.us, so pressing AUTHENTICATE again lands on
 # the same refusal unless they switch user first: the message says how.
 SIGN_IN_AS_ADMIN = (
-    "Only a Zoom account owner or admin can connect Campus to the organization's Zoom account. "
-    "Zoom keeps you signed in as the person who just tried, so switch user first: press "
-    "AUTHENTICATE CAMPUS CONNECTOR again and, on Zoom's page, choose “Sign in as someone "
-    "else” (or sign out at zoom.us: your profile picture, then Sign Out). "
-    "Then sign in to Zoom as an owner or admin of your Zoom account."
+    "Only a Zoom account owner or admin can connect Campus. Zoom keeps you signed in as the "
+    "person who just tried: press AUTHENTICATE CAMPUS CONNECTOR again, choose “Sign in as "
+    "someone else” on Zoom's page (or sign out at zoom.us: your profile picture, then Sign Out), "
+    "and sign in as an owner or admin of your Zoom account."
 )
 _UNREACHABLE = "Zoom could not be reached. Try again in a minute."
 
