@@ -192,6 +192,33 @@ def test_the_banner_says_what_to_do_instead_of_zooms_raw_answer(
     assert f"owner or admin of Zoom account no. {account_number('acct-acme')}" in banner
 
 
+def test_the_banner_of_server_to_server_credentials_asks_for_the_current_ones(
+    zoomsim: LiveZoomsim, acme_people: People
+) -> None:
+    client = signed_in(acme_people.org_admin)
+    client.post(
+        reverse("zoom_integration:server_to_server"),
+        {
+            "account_id": "acct-acme",
+            "client_id": "acme-s2s-client-id",
+            "client_secret": "acme-s2s-secret",
+        },
+    )
+    account = ZoomAccount.objects.get()
+    zoom_account_mark_needs_reauth(
+        zoom_account_pk=account.pk, reason="Zoom refused a token: invalid_client."
+    )
+
+    html = page_html(client, "zoom_integration:configure")
+
+    banner = text_of(html, "zoom-needs-reauth")
+    assert "invalid_client" not in html
+    assert "server-to-server credentials" in banner
+    assert "Enter the app's current credentials below." in banner
+    # Named by Zoom's number here too: GET /users/me answers the same for these tokens.
+    assert str(account_number("acct-acme")) in text_of(html, "zoom-account")
+
+
 # --- the History table's pages -------------------------------------------------------------------
 
 
