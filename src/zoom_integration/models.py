@@ -29,6 +29,11 @@ class ZoomAccountStatus(models.TextChoices):
 
 class ZoomAccount(models.Model):
     zoom_account_id = models.CharField(max_length=64, unique=True)
+    # Zoom gives no account name to an app (GET /accounts is for master accounts only): the
+    # account is known by its number, which its admins see in Zoom's web portal as "Account No.".
+    zoom_account_number = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Zoom's account number (GET /users/me `account_number`)."
+    )
     display_name = models.CharField(
         max_length=200, blank=True, help_text="Who authorized, as Zoom names them, and their email."
     )
@@ -55,6 +60,19 @@ class ZoomAccount(models.Model):
 
     def __str__(self) -> str:
         return f"Zoom account {self.zoom_account_id}"
+
+    @property
+    def account_label(self) -> str:
+        """The account as its admins know it: "Zoom account no. 123456789 (ID abc…)", or by its
+        id alone when Zoom's number is not known yet (connected before Campus stored it)."""
+        if self.zoom_account_number:
+            return f"Zoom account no. {self.zoom_account_number} (ID {self.zoom_account_id})"
+        return f"Zoom account ID {self.zoom_account_id}"
+
+    @property
+    def authorized_by_label(self) -> str:
+        """Who authorized Campus at Zoom (the Zoom user), not the account."""
+        return self.display_name or "unknown"
 
     @property
     def pause_group(self) -> str:

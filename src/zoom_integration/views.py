@@ -20,7 +20,7 @@ from organizations.requests import MemberRequest
 from zoom_integration.forms import EnableIntegrationForm, ServerToServerForm
 from zoom_integration.models import REASON_ORG_ADMIN
 from zoom_integration.selectors import (
-    zoom_audit_entries,
+    zoom_audit_entries_page,
     zoom_connection_summary,
     zoom_live_event_count,
 )
@@ -59,7 +59,9 @@ def _configure_page(
         "enable_form": enable_form or EnableIntegrationForm(),
         "s2s_form": s2s_form or ServerToServerForm(),
         "error": error,
-        "audit_entries": zoom_audit_entries(organization=request.organization, limit=10),
+        "audit_page": zoom_audit_entries_page(
+            organization=request.organization, page_number=request.GET.get("page")
+        ),
     }
     return render(request, "zoom_integration/configure.html", context, status=status)
 
@@ -73,10 +75,13 @@ def configure(request: MemberRequest) -> HttpResponse:
 @org_admin_required
 @require_POST
 def authenticate(request: MemberRequest) -> HttpResponse:
-    """AUTHENTICATE CAMPUS CONNECTOR: off to Zoom's consent page, state and verifier kept here."""
-    form = EnableIntegrationForm(request.POST)
-    if not form.is_valid():
-        return _configure_page(request, enable_form=form, status=400)
+    """AUTHENTICATE CAMPUS CONNECTOR: off to Zoom's consent page, state and verifier kept here.
+    The level is chosen once, when connecting: re-authenticating an active integration does not
+    ask for it again."""
+    if not zoom_connection_summary(organization=request.organization).is_active:
+        form = EnableIntegrationForm(request.POST)
+        if not form.is_valid():
+            return _configure_page(request, enable_form=form, status=400)
     # No request to Zoom yet: this only builds the URL, the state and the PKCE verifier.
     authorization = zoom_authorization_begin(redirect_uri=callback_url())
     request.session[SESSION_KEY] = {
@@ -124,7 +129,7 @@ def callback(request: MemberRequest) -> HttpResponse:
         )
     except ZoomConnectRefused as refused:
         return _configure_page(request, error=refused.message, status=400)
-    messages.success(request, f"Zoom is connected: {account.display_name}.")
+    messages.success(request, f"Zoom is connected: {account.account_label}.")
     return redirect("zoom_integration:configure")
 
 
@@ -173,7 +178,9 @@ def server_to_server(request: MemberRequest) -> HttpResponse:
         # Shown inside the credentials form, beside what the person typed.
         form.add_error(None, refused.message)
         return _configure_page(request, s2s_form=form, status=400)
-    messages.success(request, f"Zoom is connected with server-to-server credentials: {account}.")
+    messages.success(
+        request, f"Zoom is connected with server-to-server credentials: {account.account_label}."
+    )
     return redirect("zoom_integration:configure")
 
 

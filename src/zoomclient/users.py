@@ -16,6 +16,9 @@ USER_TYPE_LICENSED = 2
 class ZoomUser:
     id: str
     account_id: str
+    # The number Zoom's web portal shows as "Account No." (Profile): what a person recognizes
+    # their account by; 0 when Zoom sent none.
+    account_number: int
     email: str
     first_name: str
     last_name: str
@@ -40,6 +43,7 @@ class ZoomUser:
         return cls(
             id=text(obj, "id"),
             account_id=text(obj, "account_id"),
+            account_number=integer(obj, "account_number"),
             email=text(obj, "email"),
             first_name=text(obj, "first_name"),
             last_name=text(obj, "last_name"),

@@ -68,9 +68,13 @@ REQUIRED_SCOPES: dict[str, str] = {
 # Zoom's `role_name` of the people who may add an admin-managed app for the whole account.
 ZOOM_ADMIN_ROLE_NAMES = frozenset({"owner", "admin"})
 
+# Zoom keeps the refused member signed in at zoom.us, so pressing AUTHENTICATE again lands on
+# the same refusal unless they switch user first: the message says how.
 SIGN_IN_AS_ADMIN = (
-    "Only a Zoom account owner or admin can connect Campus to the organization's Zoom account. "
-    "Sign in to Zoom as an owner or admin of your Zoom account, then authenticate again."
+    "Only a Zoom account owner or admin can connect Campus. Zoom keeps you signed in as the "
+    "person who just tried: press AUTHENTICATE CAMPUS CONNECTOR again, choose “Sign in as "
+    "someone else” on Zoom's page (or sign out at zoom.us: your profile picture, then Sign Out), "
+    "and sign in as an owner or admin of your Zoom account."
 )
 _UNREACHABLE = "Zoom could not be reached. Try again in a minute."
 
@@ -274,7 +278,7 @@ def _zoom_account_connect(
 def _connected_to_another_account(connected: ZoomAccount) -> ZoomConnectRefused:
     return ZoomConnectRefused(
         "This organization is connected to a different Zoom account "
-        f"({connected.display_name or connected.zoom_account_id}). "
+        f"({connected.account_label}). "
         "Sign in to Zoom as an owner or admin of that account to re-authenticate. "
         "Nothing was changed."
     )
@@ -295,6 +299,7 @@ def _zoom_account_store(
     user = authorized.user
     tokens = authorized.tokens
     account.connection_kind = kind
+    account.zoom_account_number = user.account_number or None
     account.display_name = f"{user.display_name or user.email} ({user.email})"[:200]
     account.access_token = tokens.access_token
     # Server-to-server apps get no refresh token; an OAuth one replaced by S2S must not linger.
