@@ -23,7 +23,7 @@ from tests.zoom_integration.zoom_flow import connect_through_zoom
 from work.models import WorkItem, WorkState
 from work.services import work_enqueue, work_run
 from zoom_integration.models import AuditEntry, ZoomAccount
-from zoom_integration.services.zoom_api import zoom_client_for_account
+from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.zoom_work import zoom_work_handler
 
 pytestmark = pytest.mark.django_db

@@ -25,6 +25,7 @@ from zoom_integration.models import (
     ZoomAccount,
     ZoomAccountStatus,
 )
+from zoom_integration.scopes import scopes_missing
 from zoom_integration.services.audit import audit_entry_record
 from zoom_integration.services.tokens import zoom_account_store_tokens
 from zoom_integration.services.zoom_api import (
@@ -44,26 +45,6 @@ from zoomclient import (
 )
 
 log = logging.getLogger("zoom_integration.connection")
-
-# What Campus calls, as granular scopes (apps created since 2024), each with the classic scope
-# that grants the same to older apps (reference §1.3).
-REQUIRED_SCOPES: dict[str, str] = {
-    "user:read:user:admin": "user:read:admin",
-    "meeting:write:meeting:admin": "meeting:write:admin",
-    "meeting:update:meeting:admin": "meeting:write:admin",
-    "meeting:delete:meeting:admin": "meeting:write:admin",
-    "meeting:read:meeting:admin": "meeting:read:admin",
-    "meeting:write:registrant:admin": "meeting:write:admin",
-    "meeting:write:batch_registrants:admin": "meeting:write:admin",
-    "meeting:read:list_registrants:admin": "meeting:read:admin",
-    "meeting:update:registrant_status:admin": "meeting:write:admin",
-    "report:read:list_meeting_participants:admin": "report:read:admin",
-    "meeting:read:past_meeting:admin": "meeting:read:admin",
-    "meeting:read:list_past_instances:admin": "meeting:read:admin",
-    "meeting:read:list_past_participants:admin": "meeting:read:admin",
-    "cloud_recording:read:list_recording_files:admin": "recording:read:admin",
-    "cloud_recording:delete:recording_file:admin": "recording:write:admin",
-}
 
 # Zoom's `role_name` of the people who may add an admin-managed app for the whole account.
 ZOOM_ADMIN_ROLE_NAMES = frozenset({"owner", "admin"})
@@ -87,16 +68,6 @@ class ZoomConnectRefused(Exception):
 class _Authorized:
     tokens: TokenSet
     user: ZoomUser
-
-
-def scopes_missing(granted: list[str] | tuple[str, ...]) -> list[str]:
-    """The required scopes the grant lacks (neither the granular nor the classic one)."""
-    have = set(granted)
-    return [
-        scope
-        for scope, classic in REQUIRED_SCOPES.items()
-        if scope not in have and classic not in have
-    ]
 
 
 # --- OAuth ---------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
-"""Building zoomclient objects from settings and a ZoomAccount row: the one place that knows
-which client id, secret and hosts to use."""
+"""Building zoomclient's OAuth objects from settings and a ZoomAccount row: the one place that
+knows which client id, secret and hosts to use. (A client for an account's API calls, with its
+shared token source, is `services/account_client.py`: it builds on the token source, which builds
+on this module.)"""
 
 from __future__ import annotations
 
 from django.conf import settings
 
 from zoom_integration.models import ConnectionKind, ZoomAccount
-from zoomclient import ZoomClient, ZoomEndpoints, ZoomOAuth
+from zoomclient import ZoomEndpoints, ZoomOAuth
 
 
 def zoom_endpoints() -> ZoomEndpoints:
@@ -32,15 +34,3 @@ def oauth_for_account(zoom_account: ZoomAccount) -> ZoomOAuth:
             client_id=zoom_account.s2s_client_id, client_secret=zoom_account.s2s_client_secret
         )
     return campus_app_oauth()
-
-
-def zoom_client_for_account(zoom_account: ZoomAccount) -> ZoomClient:
-    """A client for this account's Zoom work: tokens from the shared, locked store in the
-    database, calls to the regional API host Zoom named for the account."""
-    # Imported here: the token source builds its OAuth client with this module.
-    from zoom_integration.services.tokens import ZoomAccountTokenSource
-
-    return ZoomClient(
-        zoom_endpoints().with_api_url(zoom_account.api_url or None),
-        ZoomAccountTokenSource(zoom_account_pk=zoom_account.pk),
-    )
