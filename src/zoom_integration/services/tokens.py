@@ -157,6 +157,8 @@ def zoom_account_store_tokens(*, zoom_account: ZoomAccount, tokens: TokenSet) ->
         zoom_account.scopes = list(tokens.scopes)
     if tokens.api_url:
         zoom_account.api_url = tokens.api_url
+    # Zoom just issued these: the credentials were good a moment ago.
+    zoom_account.last_reached_zoom_at = timezone.now()
     zoom_account.save(
         update_fields=[
             "access_token",
@@ -164,6 +166,7 @@ def zoom_account_store_tokens(*, zoom_account: ZoomAccount, tokens: TokenSet) ->
             "access_expires_at",
             "scopes",
             "api_url",
+            "last_reached_zoom_at",
             "updated_at",
         ]
     )

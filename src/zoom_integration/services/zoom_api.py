@@ -1,14 +1,15 @@
 """Building zoomclient's OAuth objects from settings and a ZoomAccount row: the one place that
-knows which client id, secret and hosts to use. (A client for an account's API calls, with its
-shared token source, is `services/account_client.py`: it builds on the token source, which builds
-on this module.)"""
+knows which client id, secret, hosts and timeouts to use. (A client for an account's API calls,
+with its shared token source, is `services/account_client.py`: it builds on the token source,
+which builds on this module.)"""
 
 from __future__ import annotations
 
+import httpx
 from django.conf import settings
 
 from zoom_integration.models import ConnectionKind, ZoomAccount
-from zoomclient import ZoomEndpoints, ZoomOAuth
+from zoomclient import DEFAULT_TIMEOUT, ZoomEndpoints, ZoomOAuth
 
 
 def zoom_endpoints() -> ZoomEndpoints:
@@ -17,14 +18,24 @@ def zoom_endpoints() -> ZoomEndpoints:
     )
 
 
-def campus_app_oauth() -> ZoomOAuth:
+def interactive_timeout() -> httpx.Timeout:
+    """For calls a person waits for on a page: a hanging Zoom must not hold the page for
+    zoomclient's 30 seconds (ZOOM_INTERACTIVE_TIMEOUT_SECONDS)."""
+    return httpx.Timeout(float(settings.ZOOM_INTERACTIVE_TIMEOUT_SECONDS))
+
+
+def campus_app_oauth(*, timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> ZoomOAuth:
     """The Campus app's OAuth side (admin-managed, authorization code)."""
-    return ZoomOAuth(settings.ZOOM_CLIENT_ID, settings.ZOOM_CLIENT_SECRET, zoom_endpoints())
+    return ZoomOAuth(
+        settings.ZOOM_CLIENT_ID, settings.ZOOM_CLIENT_SECRET, zoom_endpoints(), timeout=timeout
+    )
 
 
-def server_to_server_oauth(*, client_id: str, client_secret: str) -> ZoomOAuth:
+def server_to_server_oauth(
+    *, client_id: str, client_secret: str, timeout: httpx.Timeout = DEFAULT_TIMEOUT
+) -> ZoomOAuth:
     """An organization's own Server-to-Server OAuth app."""
-    return ZoomOAuth(client_id, client_secret, zoom_endpoints())
+    return ZoomOAuth(client_id, client_secret, zoom_endpoints(), timeout=timeout)
 
 
 def oauth_for_account(zoom_account: ZoomAccount) -> ZoomOAuth:
