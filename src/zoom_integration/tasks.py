@@ -35,7 +35,7 @@ def enqueue_credential_checks() -> int:
 
 
 @beat_init.connect  # type: ignore[untyped-decorator]
-def _schedule_reminders(sender: Any = None, **kwargs: Any) -> None:
+def _schedule_periodic_tasks(sender: Any = None, **kwargs: Any) -> None:
     app: Celery = sender.app
     app.conf.beat_schedule.setdefault(
         "zoom-reauth-reminders", {"task": REMINDER_TASK, "schedule": REMINDER_EVERY_SECONDS}
