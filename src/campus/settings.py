@@ -220,6 +220,16 @@ ZOOM_API_BASE_URL = os.environ.get("ZOOM_API_BASE_URL", "http://127.0.0.1:8001/v
 ZOOM_CLIENT_ID = os.environ.get("ZOOM_CLIENT_ID", "campus-client-id")
 ZOOM_CLIENT_SECRET = os.environ.get("ZOOM_CLIENT_SECRET", "campus-client-secret")
 ZOOM_WEBHOOK_SECRET = os.environ.get("ZOOM_WEBHOOK_SECRET", "campus-webhook-secret")
+# A page that calls Zoom (the OAuth callback, the server-to-server form) waits at most this long
+# and then tells the person to try again; background work keeps zoomclient's longer timeouts.
+ZOOM_INTERACTIVE_TIMEOUT_SECONDS = float(os.environ.get("ZOOM_INTERACTIVE_TIMEOUT_SECONDS", "10"))
+# Each connected account's credentials are checked with a light call (GET /users/me) when Zoom
+# has not accepted them for this long, so a dead grant is found before a meeting's data is lost;
+# the checks of several accounts are spaced apart so they do not reach Zoom together.
+ZOOM_CREDENTIAL_CHECK_HOURS = float(os.environ.get("ZOOM_CREDENTIAL_CHECK_HOURS", "4"))
+ZOOM_CREDENTIAL_CHECK_SPACING_SECONDS = float(
+    os.environ.get("ZOOM_CREDENTIAL_CHECK_SPACING_SECONDS", "10")
+)
 
 # Fernet keys for the secrets stored in the database, newest first (MultiFernet encrypts with the
 # first and decrypts with any, which is what makes rotation possible).

@@ -56,6 +56,14 @@ class ZoomAccount(models.Model):
     )
     connected_at = models.DateTimeField(null=True, blank=True)
     reauth_emailed_at = models.DateTimeField(null=True, blank=True)
+    last_reached_zoom_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When Zoom last accepted these credentials: connecting, a token renewal or the "
+            "periodic credentials check. Stays as it was while Zoom cannot be reached."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -85,6 +93,28 @@ class ZoomAccount(models.Model):
             or self.access_expires_at is None
             or self.access_expires_at - margin <= now
         )
+
+
+class ZoomGrantRevocation(models.Model):
+    """A grant Campus gave up (DISABLE) and still has to revoke at Zoom. The token, and for a
+    server-to-server app its credentials, are kept here (encrypted) until Zoom has answered: the
+    ZoomAccount row forgets its secrets at once and may be connected again meanwhile, and a work
+    row's payload holds ids only."""
+
+    zoom_account = models.ForeignKey(
+        ZoomAccount, on_delete=models.PROTECT, related_name="grant_revocations"
+    )
+    token = EncryptedTextField(blank=True)
+    # Empty for Campus's own OAuth app (its credentials are settings).
+    s2s_client_id = models.CharField(max_length=200, blank=True)
+    s2s_client_secret = EncryptedTextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"revocation of {self.zoom_account_id}'s grant [{self.outcome or 'pending'}]"
 
 
 class LinkStatus(models.TextChoices):

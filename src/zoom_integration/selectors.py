@@ -16,7 +16,7 @@ from zoom_integration.models import (
     ZoomAccount,
     ZoomAccountStatus,
 )
-from zoom_integration.services.connection import scopes_missing
+from zoom_integration.scopes import scopes_missing
 
 
 @dataclass(frozen=True)

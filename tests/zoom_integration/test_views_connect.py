@@ -26,7 +26,8 @@ from zoom_integration.models import (
     ZoomAccount,
     ZoomAccountStatus,
 )
-from zoom_integration.services.connection import REQUIRED_SCOPES, SIGN_IN_AS_ADMIN
+from zoom_integration.scopes import REQUIRED_SCOPES
+from zoom_integration.services.connection import SIGN_IN_AS_ADMIN
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("zoom_integration", "0001_initial"),
+        ("zoom_integration", "0002_reached_zoom_and_grant_revocations"),
     ]
 
     operations = [
