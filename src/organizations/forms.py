@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import QueryDict
 
-from organizations.models import Organization
+from organizations.models import Organization, validate_single_line
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -27,7 +27,9 @@ class SignInForm(AuthenticationForm):
 
 
 class OrganizationSettingsForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Organization name")
+    name = forms.CharField(
+        max_length=200, label="Organization name", validators=[validate_single_line]
+    )
     time_zone = forms.ChoiceField(
         choices=_time_zone_choices,
         help_text="Used for people who have not chosen a time zone of their own.",

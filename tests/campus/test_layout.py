@@ -186,8 +186,11 @@ def test_not_found_page_keeps_the_navigation(acme_people: People) -> None:
         ({"name": "x" * 201, "time_zone": "UTC"}, "name", "at most 200 characters"),
         ({"name": "Acme\x00", "time_zone": "UTC"}, "name", "Null characters are not allowed."),
         ({"name": "Acme U", "time_zone": "Mars/Olympus"}, "time_zone", "Select a valid choice."),
+        ({"name": "Acme\r\nBcc: x@y.z", "time_zone": "UTC"}, "name", "Use a single line"),
+        ({"name": "Acme\u2028U", "time_zone": "UTC"}, "name", "Use a single line"),
+        ({"name": "Acme\tU", "time_zone": "UTC"}, "name", "Use a single line"),
     ],
-    ids=["empty", "too-long", "nul", "unknown-zone"],
+    ids=["empty", "too-long", "nul", "unknown-zone", "line-break", "line-separator", "tab"],
 )
 def test_bad_organization_settings_are_refused_beside_the_field_and_change_nothing(
     acme_people: People, acme: Organization, data: dict[str, str], field: str, message: str
