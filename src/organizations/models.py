@@ -8,16 +8,17 @@ hold permission sets (Course Builder, Course Reporter).
 from __future__ import annotations
 
 import unicodedata
-import zoneinfo
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from organizations.time_zones import time_zone_names
+
 
 def validate_time_zone(name: str) -> None:
-    if name not in zoneinfo.available_timezones():
+    if name not in time_zone_names():
         raise ValidationError(f"{name!r} is not a time zone (expected e.g. America/New_York)")
 
 

@@ -82,7 +82,9 @@ def test_sign_in_with_a_wrong_password_says_so_and_signs_nobody_in(acme_people: 
     )
 
     assert response.status_code == 200
-    assert b"enter a correct" in response.content
+    html = response.content.decode()
+    assert "That email address and password do not match an account." in html
+    assert "username and password" not in html
     assert "_auth_user_id" not in client.session
 
 
