@@ -9,6 +9,7 @@ from the environment.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "campus",
     "organizations",
     "courses",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "campus.error_pages.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: it turns a sign-in refused during a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "campus.urls"
@@ -123,6 +127,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # A form sent from a stale page gets a page saying so (campus/error_pages.py), not a bare 403.
 CSRF_FAILURE_VIEW = "campus.error_pages.csrf_failure"
+# axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "sign_in"
 LOGIN_REDIRECT_URL = "courses:list"
 LOGOUT_REDIRECT_URL = "sign_in"
@@ -147,6 +156,21 @@ SECURE_HSTS_SECONDS = 31_536_000 if _served_over_https else 0
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if _env_flag("DJANGO_BEHIND_TLS_PROXY", False) else None
 )
+
+# Sign-in throttling (django-axes, campus/sign_in_throttle.py): this many failures in a row for
+# one account, or from one address, lock it out for the cool-off. Generous enough for a demo where
+# everyone signs in from 127.0.0.1; `manage.py axes_reset` lifts every lockout.
+AXES_FAILURE_LIMIT = int(os.environ.get("CAMPUS_SIGN_IN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("CAMPUS_SIGN_IN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not push its end further away: the cool-off ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "campus.sign_in_throttle.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "campus.sign_in_throttle.client_ip_address"
+# Campus logs its own structured lines (sign_in.failed, sign_in.locked_out); no access-log table.
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Time and language ----------------------------------------------------------------------------
 
@@ -244,5 +268,7 @@ LOGGING = {
         # Django's own handlers would print a second copy of every request line.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # axes narrates every attempt at INFO; campus.sign_in says what matters, structured.
+        "axes": {"level": "WARNING"},
     },
 }
