@@ -15,10 +15,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.management.utils import get_random_secret_key
 
 from campus.database_url import database_from_url, sqlite_database
 from campus.local_keys import key_from_file
+from campus.private_files import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    private_dir,
+    private_sqlite_file,
+    private_umask_set,
+)
+
+# First, before anything is written: what this process creates is its owner's alone
+# (campus/private_files.py). Every Django process of Campus (manage.py, gunicorn's workers, the
+# Celery worker and beat) reads these settings before it writes a file.
+private_umask_set()
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -36,8 +49,7 @@ def _env_list(name: str, default: list[str]) -> list[str]:
 
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-VAR_DIR = Path(os.environ.get("CAMPUS_VAR_DIR", BASE_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = private_dir(Path(os.environ.get("CAMPUS_VAR_DIR", BASE_DIR / "var")).resolve())
 
 DEBUG = _env_flag("DJANGO_DEBUG", default=False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or key_from_file(
@@ -71,10 +83,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "campus.content_security.CampusCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside SessionMiddleware, which saves what this renews; after the person is known.
+    "campus.session_idle.SlidingSessionMiddleware",
     "organizations.middleware.OrganizationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside the middleware that sets the person and their organization: the page it renders
@@ -112,7 +127,7 @@ DATABASES: dict[str, dict[str, Any]] = {
     "default": (
         database_from_url(os.environ["DATABASE_URL"])
         if os.environ.get("DATABASE_URL")
-        else sqlite_database(VAR_DIR / "campus.sqlite3")
+        else sqlite_database(private_sqlite_file(VAR_DIR / "campus.sqlite3"))
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -141,6 +156,10 @@ LOGOUT_REDIRECT_URL = "sign_in"
 # themselves when CAMPUS_BASE_URL is https.
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (Django's default, two weeks, is far too long
+# for an Org Admin's). Each request pushes the end out again (campus/session_idle.py).
+CAMPUS_SESSION_IDLE_SECONDS = int(os.environ.get("CAMPUS_SESSION_IDLE_SECONDS", str(4 * 3600)))
+SESSION_COOKIE_AGE = CAMPUS_SESSION_IDLE_SECONDS
 # Lax, not Strict: the browser comes back from Zoom's consent page with a top-level GET, and the
 # OAuth callback must see the session that holds the state and PKCE verifier.
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -153,6 +172,28 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = _env_flag("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = 31_536_000 if _served_over_https else 0
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from Campus only (the
+# stylesheet and htmx are static files), no plugins, no framing, no <base>. Forms post to Campus;
+# campus/content_security.py adds Zoom's OAuth origin to form-action (AUTHENTICATE's redirect).
+# `style-src-attr 'unsafe-inline'`: a few templates of the Zoom integration pages still carry
+# style="" attributes; once they are in campus.css this entry goes. Style attributes cannot run
+# script, and url() in them is bound by img-src and font-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if _env_flag("DJANGO_BEHIND_TLS_PROXY", False) else None
 )
@@ -189,6 +230,10 @@ STATIC_ROOT = VAR_DIR / "static"
 # Uploaded and imported files (recordings). At scale, a django-storages backend replaces this.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("CAMPUS_MEDIA_ROOT", VAR_DIR / "media")).resolve()
+# Django chmods every stored file to FILE_UPLOAD_PERMISSIONS (0644 by default, whatever the umask):
+# recordings and collected static files are Campus's alone too.
+FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE_MODE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIR_MODE
 
 # --- Email ----------------------------------------------------------------------------------------
 
@@ -203,8 +248,7 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = "campus.mail.ConsoleAndFileEmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
-    EMAIL_FILE_PATH.mkdir(exist_ok=True)
+    EMAIL_FILE_PATH = private_dir(VAR_DIR / "mail")
 
 # --- Celery ---------------------------------------------------------------------------------------
 # The queue only rings the bell: the work itself lives in database rows (the `work` app), so a lost
@@ -212,11 +256,11 @@ else:
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _celery_dir = VAR_DIR / "celery"
+    _celery_dir = private_dir(VAR_DIR / "celery")
     _celery_queue_dir = _celery_dir / "queue"
     _celery_processed_dir = _celery_dir / "processed"
-    for _folder in (_celery_queue_dir, _celery_processed_dir):
-        _folder.mkdir(parents=True, exist_ok=True)
+    for _folder in (_celery_queue_dir, _celery_processed_dir, _celery_dir / "control"):
+        private_dir(_folder)
     # Producers write and consumers read the same folder.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         "data_folder_in": str(_celery_queue_dir),
