@@ -9,6 +9,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from courses.models import Course
+from tests.browser.conftest import screenshot
 from tests.browser.test_zoom_integration import connect_as_zoom_admin, sign_in_to_campus
 from tests.django_conftest import People, first_lesson
 from tests.support.zoomsim_server import LiveZoomsim
@@ -73,6 +74,8 @@ def test_every_kind_of_page_keeps_within_the_policy(
     ]:
         visit(page, live_server.url + path, violations)
         assert sidebar_is_styled(page), path
+        if page.locator(".error-page-links").count():
+            screenshot(page, "error-page-" + path.strip("/").replace("/", "-"))
 
     visit(page, live_server.url + "/admin-tools/integrations/zoom/", violations)
     facts = page.locator(".zoom-facts").first
