@@ -11,6 +11,13 @@ from __future__ import annotations
 
 import os
 
+from campus.private_files import PRIVATE_UMASK
+
+# gunicorn reads this file before it loads Campus: files its master opens (log files) are private
+# too, as everything under var/ is (campus/private_files.py). Its `umask` setting is only for the
+# socket and its own temporary files.
+os.umask(PRIVATE_UMASK)
+
 bind = [os.environ.get("CAMPUS_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("CAMPUS_WEB_WORKERS", "2"))
 worker_class = "gthread"

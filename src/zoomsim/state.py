@@ -174,7 +174,8 @@ class State:
 
     def save(self, path: Path) -> None:
         """Write atomically: a crash mid-write leaves the previous file whole."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # mkstemp makes the file 0600: tokens are in it.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(self.to_json(), handle)
