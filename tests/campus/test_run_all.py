@@ -191,7 +191,9 @@ def test_a_path_out_of_the_static_files_is_404_and_serves_nothing(stack: Supervi
 def test_the_terminal_keeps_what_a_person_needs_and_the_log_file_has_the_rest(
     stack: Supervised,
 ) -> None:
-    httpx.get(f"http://127.0.0.1:{stack.web_port}/no-such-page/", timeout=5)
+    campus = f"http://127.0.0.1:{stack.web_port}"
+    httpx.get(f"{campus}/no-such-page/", timeout=5)
+    httpx.get(f"{campus}/admin-tools/integrations/zoom/callback?code=c0de-42&state=5tate-42")
     # The sweeper runs every 15 seconds, each run three INFO lines.
     stack.wait_for("Task work.sweep", timeout=30, in_log=True)
     stack.wait_for("Not Found: /no-such-page/", timeout=10)
@@ -208,6 +210,10 @@ def test_the_terminal_keeps_what_a_person_needs_and_the_log_file_has_the_rest(
         re.MULTILINE,
     )
     assert "WARNING django.request Not Found: /no-such-page/" in stack.output
+    assert "/zoom/callback?code=[redacted]&state=[redacted] HTTP/1.1" in stack.output
+    for secret in ("c0de-42", "5tate-42"):
+        assert secret not in stack.output
+        assert secret not in stack.log
 
 
 def test_a_killed_worker_is_started_again_and_the_servers_stay_up(

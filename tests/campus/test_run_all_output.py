@@ -1,12 +1,15 @@
-"""What `make run` shows in the terminal, line by line, of what its children write."""
+"""What `make run` shows in the terminal, line by line, of what its children write, and its log."""
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
+import pytest
 from django.core.mail import EmailMessage
-from scripts.run_all import TerminalFilter
+from scripts import run_all
+from scripts.run_all import Output, TerminalFilter
 
 from campus.log_format import StructuredFormatter
 from campus.mail import ConsoleAndFileEmailBackend
@@ -88,3 +91,21 @@ def test_a_traceback_or_warning_no_logger_wrote_is_shown() -> None:
     routine = formatted("celery.beat", logging.INFO, "beat: Starting...")
 
     assert shown(routine + crash + routine + python_warning) == crash + python_warning
+
+
+def test_a_large_log_is_set_aside_at_start_and_a_new_one_begun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_all, "LOG_FILE_KEEP_BYTES", 100)
+    log_path = tmp_path / "log" / "run_all.log"
+    log_path.parent.mkdir()
+    log_path.write_text("old line\n" * 20)
+    output = Output(io.StringIO())
+
+    output.open_log(log_path)
+    output.line("new line", to_terminal=False)
+
+    assert log_path.with_name("run_all.log.1").read_text() == "old line\n" * 20
+    assert log_path.read_text().endswith(" new line\n")
+    assert "old line" not in log_path.read_text()
+    assert output.terminal.getvalue() == ""  # type: ignore[attr-defined]
