@@ -70,7 +70,6 @@ class Output:
     def __init__(self, terminal: TextIO) -> None:
         self.terminal = terminal
         self.log: TextIO | None = None
-        self.log_path: Path | None = None
         self._lock = threading.Lock()
 
     def open_log(self, path: Path) -> None:
@@ -78,7 +77,6 @@ class Output:
         if path.exists() and path.stat().st_size > LOG_FILE_KEEP_BYTES:
             path.replace(path.with_name(path.name + ".1"))
         self.log = path.open("a", encoding="utf-8", buffering=1)
-        self.log_path = path
 
     def line(self, text: str, *, to_terminal: bool = True) -> None:
         with self._lock:
