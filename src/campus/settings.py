@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything else touches the request (WhiteNoise's documented place).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "campus.content_security.CampusCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,6 +228,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up about a missing one
+# WhiteNoise serves what `manage.py collectstatic` put in STATIC_ROOT (make run does it before
+# starting the web server; a deployment does it at build time): the files it indexed at start-up
+# and nothing else, so no path can reach outside STATIC_ROOT. Names carry a hash of the content,
+# so browsers cache them for good and a changed stylesheet gets a new URL; gzip and Brotli
+# copies are made once, at collection. Not WhiteNoise's autorefresh or use_finders: those look
+# files up on every request and are, in WhiteNoise's own words, for development only.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # Uploaded and imported files (recordings). At scale, a django-storages backend replaces this.
 MEDIA_URL = "media/"
