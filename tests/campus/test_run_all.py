@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -200,6 +201,9 @@ def test_the_terminal_keeps_what_a_person_needs_and_the_log_file_has_the_rest(
 
     log_file = stack.var_dir / "log" / "run_all.log"
     assert f"Full log         {log_file}" in stack.output
+    # Private to its owner, like everything under var/ (it holds emails and request lines).
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log_file.parent.stat().st_mode) == 0o700
     for routine in ("work.sweep", "celery.apps.worker", "Applying", "[tasks]", "zoomsim listening"):
         assert routine in stack.log
         assert routine not in stack.output
