@@ -173,6 +173,54 @@ def test_malformed_json_is_refused_with_400_never_500(db: None, body: bytes) -> 
     assert not ZoomWebhookEvent.objects.exists()
 
 
+@pytest.mark.parametrize("timestamp", ["9" * 400, "1" * 5000, "0" * 13], ids=["400", "5000", "13"])
+def test_a_signed_timestamp_of_too_many_digits_is_refused_with_400_never_500(
+    db: None, timestamp: str
+) -> None:
+    body = envelope("meeting.ended", object={"id": "1"})
+    # Correctly signed over that timestamp: only the number itself is wrong.
+    headers = signed_headers(WEBHOOK_SECRET, timestamp, body, "req-long")
+
+    response = post_webhook(body, headers=headers)
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "bad_timestamp"
+    assert not ZoomWebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"event":"meeting.ended","payload":' + b"[" * 1000 + b"]" * 1000 + b"}",
+        b'{"event":"meeting.ended","payload":' + b'{"a":' * 33 + b"1" + b"}" * 33 + b"}",
+        b'{"event":"meeting.ended","payload":{"n":' + b"7" * 5000 + b"}}",
+        b'{"event":"meeting.ended","payload":{"n":NaN}}',
+    ],
+    ids=["1000-deep", "34-deep", "5000-digit-number", "NaN"],
+)
+def test_signed_json_too_deep_or_out_of_range_is_refused_with_400_never_500(
+    db: None, body: bytes
+) -> None:
+    response = post_webhook(body)
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "malformed_json"
+    assert not ZoomWebhookEvent.objects.exists()
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    connect_acme_account(acme, acme_people.org_admin)
+    topic = '[[[{{{ \\" ' * 200  # a meeting topic can hold any characters
+    body = envelope("meeting.ended", object={"id": "81000000101", "topic": topic})
+
+    response = post_webhook(body)
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["status"] == "accepted"
+
+
 def test_an_unknown_account_is_acknowledged_and_ignored(db: None) -> None:
     response = post_webhook(envelope("meeting.ended", "acct-nobody", object={"id": "1"}))
 

@@ -40,7 +40,12 @@ from zoom_integration.models import (
 from zoom_integration.services.audit import audit_entry_record
 from zoom_integration.services.disable import zoom_integration_disable
 from zoomclient import ZoomWebhookInvalid
-from zoomclient.webhooks import DEFAULT_MAX_AGE_SECONDS, url_validation_response, verify
+from zoomclient.webhooks import (
+    DEFAULT_MAX_AGE_SECONDS,
+    event_envelope,
+    url_validation_response,
+    verify,
+)
 
 log = logging.getLogger("zoom_integration.webhooks")
 
@@ -49,10 +54,10 @@ URL_VALIDATION_EVENT = "endpoint.url_validation"
 
 _REJECTION_MESSAGES = {
     "missing_headers": "x-zm-signature and x-zm-request-timestamp are required.",
-    "bad_timestamp": "x-zm-request-timestamp must be a Unix time in seconds.",
+    "bad_timestamp": "x-zm-request-timestamp must be a Unix time in seconds (at most 12 digits).",
     "bad_signature": "The signature does not match the body.",
     "stale_timestamp": "The request timestamp is more than 5 minutes from now.",
-    "malformed_json": "The body is not a JSON object.",
+    "malformed_json": "The body is not a UTF-8 JSON object with an event, nested 32 deep at most.",
     "bad_url_validation": "endpoint.url_validation needs payload.plainToken.",
 }
 
@@ -99,9 +104,10 @@ def zoom_webhook_receive(
         )
     except ZoomWebhookInvalid as invalid:
         return _rejected(invalid.reason, request_id)
-    envelope = _envelope_of(raw_body)
-    if envelope is None:
-        return _rejected("malformed_json", request_id)
+    try:
+        envelope = event_envelope(raw_body)
+    except ZoomWebhookInvalid as invalid:
+        return _rejected(invalid.reason, request_id)
     event_type: str = envelope["event"]
     payload = _payload_of(envelope)
 
@@ -138,17 +144,6 @@ def zoom_webhook_receive(
         },
     )
     return WebhookAnswer(200, {"status": "accepted" if created else "duplicate"})
-
-
-def _envelope_of(raw_body: bytes) -> dict[str, Any] | None:
-    """Zoom's JSON object (UTF-8) with its `event` name, or None for anything else."""
-    try:
-        envelope = json.loads(raw_body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("event"), str):
-        return None
-    return envelope
 
 
 def _payload_of(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
