@@ -220,6 +220,11 @@ ZOOM_API_BASE_URL = os.environ.get("ZOOM_API_BASE_URL", "http://127.0.0.1:8001/v
 ZOOM_CLIENT_ID = os.environ.get("ZOOM_CLIENT_ID", "campus-client-id")
 ZOOM_CLIENT_SECRET = os.environ.get("ZOOM_CLIENT_SECRET", "campus-client-secret")
 ZOOM_WEBHOOK_SECRET = os.environ.get("ZOOM_WEBHOOK_SECRET", "campus-webhook-secret")
+# Verified webhook deliveries wait here while the database cannot take them in Zoom's 3 seconds
+# (docs/zoom-integration.md, "When the database is busy"). At scale: a directory the drain reaches.
+ZOOM_WEBHOOK_SPOOL_DIR = Path(
+    os.environ.get("ZOOM_WEBHOOK_SPOOL_DIR", VAR_DIR / "zoom-webhook-spool")
+).resolve()
 
 # Fernet keys for the secrets stored in the database, newest first (MultiFernet encrypts with the
 # first and decrypts with any, which is what makes rotation possible).

@@ -31,6 +31,8 @@ from zoom_integration.models import (
     ZoomAccountStatus,
     ZoomWebhookEvent,
 )
+from zoom_integration.services.webhooks import WebhookOutcomeKind, zoom_webhook_receive
+from zoomclient.webhooks import signature
 from zoomsim.webhooks import compact_json, signed_headers
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +298,58 @@ def test_app_deauthorized_disables_every_linked_organization_through_the_disable
             "user_data_retention", "absent"
         )
     assert ZoomWebhookEvent.objects.get().processed_at is not None
+
+
+def _signed(body: bytes, secret: str = WEBHOOK_SECRET, age: int = 0) -> dict[str, str]:
+    stamp = str(int(time.time()) - age)
+    return {"raw_body": body, "timestamp": stamp, "signature": signature(body, stamp, secret)}
+
+
+@pytest.mark.parametrize(
+    ("secret_configured", "delivery", "kind", "reason", "status"),
+    [
+        # No secret: nothing else is looked at, even a body that is not JSON.
+        (
+            False,
+            _signed(b"{not json", "x"),
+            WebhookOutcomeKind.NOT_CONFIGURED,
+            "not_configured",
+            503,
+        ),
+        # The signature before the body: a forged body is never parsed.
+        (True, _signed(b"{not json", "x"), WebhookOutcomeKind.REJECTED, "bad_signature", 400),
+        (True, _signed(b"{not json", age=301), WebhookOutcomeKind.REJECTED, "stale_timestamp", 400),
+        (True, _signed(b"{not json"), WebhookOutcomeKind.REJECTED, "malformed_json", 400),
+        (
+            True,
+            _signed(envelope("x", "acct-nobody")),
+            WebhookOutcomeKind.IGNORED,
+            "unknown_account",
+            200,
+        ),
+    ],
+    ids=["not-configured", "bad-signature", "stale", "malformed", "unknown-account"],
+)
+def test_the_intake_says_what_happened_in_validator_order_and_the_view_chooses_the_status(
+    db: None,
+    settings: Any,
+    secret_configured: bool,
+    delivery: dict[str, Any],
+    kind: WebhookOutcomeKind,
+    reason: str,
+    status: int,
+) -> None:
+    settings.ZOOM_WEBHOOK_SECRET = WEBHOOK_SECRET if secret_configured else ""
+
+    outcome = zoom_webhook_receive(**delivery)
+    answer = post_webhook(
+        delivery["raw_body"],
+        headers={
+            "x-zm-request-timestamp": delivery["timestamp"],
+            "x-zm-signature": delivery["signature"],
+        },
+    )
+
+    assert (outcome.kind, outcome.reason) == (kind, reason)
+    assert answer.status_code == status
+    assert not ZoomWebhookEvent.objects.exists()
