@@ -30,6 +30,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from live_events.services import live_event_recordings_delete_for_zoom_account
@@ -203,10 +205,9 @@ def _outcome_of_valid(delivery: WebhookDelivery, envelope: Mapping[str, Any]) ->
             url_validation=url_validation_response(plain_token, settings.ZOOM_WEBHOOK_SECRET),
         )
     try:
-        with _database_wait_at_most(DATABASE_WAIT_SECONDS):
-            outcome = _store_for_known_account(
-                envelope, delivery.raw_body, wait_seconds=DATABASE_WAIT_SECONDS
-            )
+        outcome = _store_for_known_account(
+            envelope, delivery.raw_body, deadline=time.monotonic() + DATABASE_WAIT_SECONDS
+        )
     except OperationalError as busy:
         outcome = _spooled(delivery, busy)
     _log_outcome(outcome, envelope, request_id=delivery.request_id)
@@ -214,22 +215,44 @@ def _outcome_of_valid(delivery: WebhookDelivery, envelope: Mapping[str, Any]) ->
 
 
 def _store_for_known_account(
-    envelope: Mapping[str, Any], raw_body: bytes, *, wait_seconds: float | None
+    envelope: Mapping[str, Any], raw_body: bytes, *, deadline: float | None
 ) -> WebhookOutcome:
-    zoom_account_id = str(_payload_of(envelope).get("account_id") or "")
-    if (
-        not zoom_account_id
-        or not ZoomAccount.objects.filter(zoom_account_id=zoom_account_id).exists()
-    ):
-        return WebhookOutcome(WebhookOutcomeKind.IGNORED, reason="unknown_account")
-    stored, created = _store_once(
-        raw_body,
-        event_type=envelope["event"],
-        zoom_account_id=zoom_account_id,
-        wait_seconds=wait_seconds,
+    """Store the event unless its account is unknown or its bytes are stored already. Both are
+    read first, outside the write transaction (SQLite's WAL lets readers run beside a writer), so
+    a replay never queues for the write lock. Nothing waits for the database past `deadline` (a
+    `time.monotonic()`; None: as long as the settings say): OperationalError instead."""
+    with _sqlite_waits_until(deadline):
+        zoom_account_id = str(_payload_of(envelope).get("account_id") or "")
+        if (
+            not zoom_account_id
+            or not ZoomAccount.objects.filter(zoom_account_id=zoom_account_id).exists()
+        ):
+            return WebhookOutcome(WebhookOutcomeKind.IGNORED, reason="unknown_account")
+        body_sha256 = hashlib.sha256(raw_body).hexdigest()
+        stored_before = _stored_event_id(body_sha256)
+        if stored_before is not None:
+            return WebhookOutcome(WebhookOutcomeKind.DUPLICATE, webhook_event_id=stored_before)
+        with _sqlite_write_turn(deadline):
+            stored_now = _store_once(
+                raw_body,
+                body_sha256=body_sha256,
+                event_type=envelope["event"],
+                zoom_account_id=zoom_account_id,
+                deadline=deadline,
+            )
+        if stored_now is None:  # stored by a delivery of the same bytes since we looked
+            return WebhookOutcome(
+                WebhookOutcomeKind.DUPLICATE, webhook_event_id=_stored_event_id(body_sha256)
+            )
+    return WebhookOutcome(WebhookOutcomeKind.ACCEPTED, webhook_event_id=stored_now)
+
+
+def _stored_event_id(body_sha256: str) -> int | None:
+    return (
+        ZoomWebhookEvent.objects.filter(body_sha256=body_sha256)
+        .values_list("pk", flat=True)
+        .first()
     )
-    kind = WebhookOutcomeKind.ACCEPTED if created else WebhookOutcomeKind.DUPLICATE
-    return WebhookOutcome(kind, webhook_event_id=stored.pk)
 
 
 def _spooled(delivery: WebhookDelivery, busy: OperationalError) -> WebhookOutcome:
@@ -285,15 +308,18 @@ def _payload_of(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
     return payload if isinstance(payload, Mapping) else {}
 
 
+def _milliseconds_until(deadline: float) -> int:
+    return max(1, int((deadline - time.monotonic()) * 1000))
+
+
 @contextmanager
-def _database_wait_at_most(seconds: float) -> Iterator[None]:
-    """On SQLite, this connection waits at most `seconds` for the write lock (its busy timeout,
-    restored afterwards: the worker's transactions keep the long wait of the settings). PostgreSQL
-    bounds its waits inside the transaction instead (`_store_once`)."""
-    if connection.vendor != "sqlite":
+def _sqlite_waits_until(deadline: float | None) -> Iterator[None]:
+    """On SQLite, this connection waits for locks until `deadline` at the latest: its busy timeout,
+    restored afterwards, so the worker's transactions keep the long wait of the settings."""
+    if deadline is None or connection.vendor != "sqlite":
         yield
         return
-    previous = _sqlite_busy_timeout_set(int(seconds * 1000))
+    previous = _sqlite_busy_timeout_set(_milliseconds_until(deadline))
     try:
         yield
     finally:
@@ -309,25 +335,51 @@ def _sqlite_busy_timeout_set(milliseconds: int) -> int:
     return int(previous)
 
 
+# One intake write at a time per process on SQLite. SQLite has one write lock for the whole file,
+# and a connection that finds it taken polls, sleeping up to 100 ms between tries: under a burst,
+# a dozen threads polling lose the lock to each other unfairly and some wait for seconds. Queued
+# here instead, a process's writers take turns, and only one of them at a time polls SQLite
+# (against the other processes: the other web workers and the Celery worker).
+_SQLITE_WRITE_TURN = threading.Lock()
+
+
+@contextmanager
+def _sqlite_write_turn(deadline: float | None) -> Iterator[None]:
+    if deadline is None or connection.vendor != "sqlite":
+        yield
+        return
+    if not _SQLITE_WRITE_TURN.acquire(timeout=_milliseconds_until(deadline) / 1000):
+        raise OperationalError("no turn to write in time: this process's other writers queue")
+    try:
+        _sqlite_busy_timeout_set(_milliseconds_until(deadline))
+        yield
+    finally:
+        _SQLITE_WRITE_TURN.release()
+
+
 def _store_once(
-    raw_body: bytes, *, event_type: str, zoom_account_id: str, wait_seconds: float | None
-) -> tuple[ZoomWebhookEvent, bool]:
-    """The event's row, and whether this delivery created it; a new row's processing is enqueued
-    in the same transaction, so a stored event is never left without its work. The transaction is
-    a handful of statements on indexed rows: it holds SQLite's write lock for milliseconds."""
-    with transaction.atomic():
-        bounded = wait_seconds is not None and connection.vendor == "postgresql"
-        if bounded:
-            _postgresql_waits_bounded(wait_seconds)
-        stored, created = ZoomWebhookEvent.objects.get_or_create(
-            body_sha256=hashlib.sha256(raw_body).hexdigest(),
-            defaults={
-                "event_type": event_type[:100],
-                "zoom_account_id": zoom_account_id,
-                "raw_body": raw_body.decode("utf-8"),
-            },
-        )
-        if created:
+    raw_body: bytes,
+    *,
+    body_sha256: str,
+    event_type: str,
+    zoom_account_id: str,
+    deadline: float | None,
+) -> int | None:
+    """Store a new event and enqueue its processing in the same transaction, so a stored event is
+    never left without its work; its id, or None if these bytes were stored meanwhile (the unique
+    SHA-256). Two inserts on indexed rows: the transaction holds SQLite's write lock for
+    milliseconds."""
+    bounded = deadline is not None and connection.vendor == "postgresql"
+    try:
+        with transaction.atomic():
+            if deadline is not None and bounded:
+                _postgresql_waits_bounded(_milliseconds_until(deadline))
+            stored = ZoomWebhookEvent.objects.create(
+                body_sha256=body_sha256,
+                event_type=event_type[:100],
+                zoom_account_id=zoom_account_id,
+                raw_body=raw_body.decode("utf-8"),
+            )
             key = f"zoom-webhook:{stored.pk}"
             work_enqueue(
                 kind=WEBHOOK_WORK_KIND,
@@ -335,23 +387,24 @@ def _store_once(
                 payload={"webhook_event_id": stored.pk},
                 dedupe_key=key,
             )
-        if bounded:
-            _postgresql_waits_bounded(None)
-    return stored, created
+            if bounded:
+                _postgresql_waits_bounded(None)
+    except IntegrityError:
+        return None
+    return stored.pk
 
 
-def _postgresql_waits_bounded(seconds: float | None) -> None:
+def _postgresql_waits_bounded(milliseconds: int | None) -> None:
     """Bound (or, with None, unbound again) how long this transaction's statements wait for a lock
     or run. SET LOCAL ends with the transaction; it is reset explicitly as well because inside an
     outer transaction (a test's) the block is only a savepoint."""
     with connection.cursor() as cursor:
-        if seconds is None:
+        if milliseconds is None:
             cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
             cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
         else:
-            milliseconds = int(seconds * 1000)
-            cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
-            cursor.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+            cursor.execute(f"SET LOCAL lock_timeout = {int(milliseconds)}")
+            cursor.execute(f"SET LOCAL statement_timeout = {int(milliseconds)}")
 
 
 # --- the spool, drained in a worker --------------------------------------------------------------
@@ -379,7 +432,7 @@ def zoom_webhook_spool_drain() -> int:
         # Verified before it was written, and these are the same bytes (checked just above).
         envelope = event_envelope(delivery.raw_body)
         try:
-            outcome = _store_for_known_account(envelope, delivery.raw_body, wait_seconds=None)
+            outcome = _store_for_known_account(envelope, delivery.raw_body, deadline=None)
         except OperationalError as busy:
             log.warning("zoom.webhook.spool_drain_postponed", extra={"database_error": str(busy)})
             break
