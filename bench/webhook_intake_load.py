@@ -362,6 +362,13 @@ def main() -> int:
         stop(web)
     for phase in phases:
         print(phase.summary())
+    overall = Phase("all deliveries")
+    for phase in phases:
+        overall.seconds += phase.seconds
+    print(
+        f"all {len(overall.seconds)} acknowledged: p50 {overall.percentile(0.5) * 1000:.0f} ms, "
+        f"p95 {overall.percentile(0.95) * 1000:.0f} ms, max {max(overall.seconds) * 1000:.0f} ms"
+    )
     print(server_times(var_dir))
     counts = drain_and_count(env, var_dir)
     sent = args.burst + args.stream

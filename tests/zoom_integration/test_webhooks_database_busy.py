@@ -6,8 +6,11 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -241,3 +244,35 @@ def test_the_spool_can_be_drained_by_a_command(
 
     assert out.getvalue().startswith("1 new webhook event(s)")
     assert ZoomWebhookEvent.objects.count() == 1
+
+
+def test_the_same_delivery_arriving_many_times_at_once_is_stored_once(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    connect_acme_account: Connect,
+    spool_dir: Path,
+    live_server: LiveServer,
+) -> None:
+    """Zoom retrying while its first attempt is still in flight: each copy reads "not stored yet"
+    before any has written, and the unique SHA-256 decides which insert wins."""
+    connect_acme_account(acme, acme_people.org_admin)
+    body = envelope("meeting.ended", object={"id": "81000000101", "uuid": "twice=="})
+    copies = 16
+    start_together = threading.Barrier(copies)
+
+    def one_copy(_index: int) -> str:
+        start_together.wait()
+        response, _elapsed = deliver(live_server.url, body)
+        assert response.status_code == 200, response.text
+        return str(response.json()["status"])
+
+    with ThreadPoolExecutor(copies) as pool:
+        statuses = Counter(pool.map(one_copy, range(copies)))
+    let_request_threads_finish()
+    zoom_webhook_spool_drain()
+
+    assert statuses["accepted"] <= 1
+    assert set(statuses) <= {"accepted", "duplicate", "spooled"}
+    assert ZoomWebhookEvent.objects.count() == 1
+    assert WorkItem.objects.filter(kind="zoom.webhook.process").count() == 1
