@@ -1,13 +1,15 @@
 """Zoom's events in: validated in a fixed order, stored once, answered fast, processed later.
 
-The intake says what happened (a `WebhookOutcome`); the view chooses the HTTP status. Validators
-run in order, each only if the one before passed (`WEBHOOK_VALIDATORS`):
+The intake says what happened (a `WebhookOutcome`); the view chooses the HTTP status. As in
+django-anymail's webhook views, the validators run first, in order, each only if the one before
+passed (`WEBHOOK_VALIDATORS`), and only then is the body read:
 
 1. a webhook secret is configured — else `not_configured`: nothing can be checked;
 2. the signature over the raw bytes (`x-zm-signature`, HMAC-SHA256 of `v0:{ts}:{body}`),
    constant-time, then the timestamp within 5 minutes (a captured request cannot be replayed
    later) — `zoomclient.webhooks.verify`;
-3. the body is Zoom's JSON envelope — `zoomclient.webhooks.event_envelope`.
+3. the signed body is read as Zoom's JSON envelope — `zoomclient.webhooks.event_envelope`, which
+   refuses anything else as `malformed_json`. A forged body is never parsed.
 
 A valid delivery then ends in one of:
 
