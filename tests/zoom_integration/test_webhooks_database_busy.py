@@ -4,6 +4,7 @@ answered in time, kept in the spool, and stored exactly once when the database i
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import threading
@@ -276,3 +277,21 @@ def test_the_same_delivery_arriving_many_times_at_once_is_stored_once(
     assert set(statuses) <= {"accepted", "duplicate", "spooled"}
     assert ZoomWebhookEvent.objects.count() == 1
     assert WorkItem.objects.filter(kind="zoom.webhook.process").count() == 1
+
+
+def test_temporary_files_of_writes_that_never_finished_are_removed_after_an_hour(
+    db: None, spool_dir: Path
+) -> None:
+    """A process that died mid-write never acknowledged: Zoom delivers that event again, so its
+    half-written file is rubbish; a write in progress right now is left alone."""
+    spool_dir.mkdir(mode=0o700)
+    abandoned = spool_dir / ".abc.1.tmp"
+    in_progress = spool_dir / ".def.2.tmp"
+    for path in (abandoned, in_progress):
+        path.write_bytes(b'{"event": "meeting.en')
+    two_hours_ago = time.time() - 7200
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+
+    assert zoom_webhook_spool_drain() == 0
+
+    assert [p.name for p in spool_dir.iterdir()] == [in_progress.name]
