@@ -139,6 +139,12 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
+def warm_up_body(number: int) -> bytes:
+    """A signed delivery for an account Campus does not know: answered "ignored", stores nothing."""
+    envelope = {"event": "meeting.started", "payload": {"account_id": "acct-unknown", "n": number}}
+    return json.dumps(envelope, separators=(",", ":")).encode()
+
+
 def delivery_body(number: int) -> bytes:
     envelope = {
         "event": "meeting.participant_joined",
@@ -310,6 +316,7 @@ def main() -> int:
     parser.add_argument("--stream", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--replays", type=int, default=100)
+    parser.add_argument("--warm-up", type=int, default=0, help="deliveries before the burst")
     parser.add_argument("--with-worker", action="store_true", help="run the Celery worker too")
     parser.add_argument("--keep", action="store_true", help="keep the var dir (logs, database)")
     args = parser.parse_args()
@@ -336,6 +343,11 @@ def main() -> int:
                 var_dir / "worker.log",
             )
             time.sleep(5)  # let it start before the load, as under `make run`
+        if args.warm_up:
+            # Each worker process and thread answers once before the measurement (imports,
+            # URLconf, first connections), as a server that has been up a while has.
+            warm = [warm_up_body(n) for n in range(args.warm_up)]
+            print(asyncio.run(stream(url, warm, args.connections, "warm-up")).summary())
         bodies = [delivery_body(n) for n in range(args.burst + args.stream)]
         phases = [
             asyncio.run(burst(url, bodies[: args.burst])),
