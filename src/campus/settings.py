@@ -316,6 +316,11 @@ ZOOM_CREDENTIAL_CHECK_HOURS = float(os.environ.get("ZOOM_CREDENTIAL_CHECK_HOURS"
 ZOOM_CREDENTIAL_CHECK_SPACING_SECONDS = float(
     os.environ.get("ZOOM_CREDENTIAL_CHECK_SPACING_SECONDS", "10")
 )
+# Verified webhook deliveries wait here while the database cannot take them in Zoom's 3 seconds
+# (docs/zoom-integration.md, "When the database is busy"). At scale: a directory the drain reaches.
+ZOOM_WEBHOOK_SPOOL_DIR = Path(
+    os.environ.get("ZOOM_WEBHOOK_SPOOL_DIR", VAR_DIR / "zoom-webhook-spool")
+).resolve()
 
 # Fernet keys for the secrets stored in the database, newest first (MultiFernet encrypts with the
 # first and decrypts with any, which is what makes rotation possible).

@@ -32,7 +32,11 @@ from zoom_integration.services.connection import (
     zoom_connect_with_authorization_code,
 )
 from zoom_integration.services.disable import zoom_integration_disable
-from zoom_integration.services.webhooks import zoom_webhook_receive
+from zoom_integration.services.webhooks import (
+    WebhookOutcome,
+    WebhookOutcomeKind,
+    zoom_webhook_receive,
+)
 
 log = logging.getLogger("zoom_integration.views")
 
@@ -210,13 +214,32 @@ def disable(request: MemberRequest) -> HttpResponse:
     )
 
 
+# What Zoom makes of each status: it retries a 5xx later and gives up on a 4xx; anything else is
+# acknowledged with 200 (Zoom retries a delivery without a 2xx within 3 seconds).
+_WEBHOOK_STATUS = {
+    WebhookOutcomeKind.NOT_CONFIGURED: 503,  # Campus's configuration is at fault: retry later
+    WebhookOutcomeKind.REJECTED: 400,  # the delivery is at fault, and nothing changed
+    WebhookOutcomeKind.UNAVAILABLE: 503,  # nothing was kept: Zoom must deliver it again
+}
+
+
 @csrf_exempt  # Zoom cannot send a CSRF token; the HMAC signature authenticates the request.
 @require_POST
 def webhook(request: HttpRequest) -> HttpResponse:
-    answer = zoom_webhook_receive(
+    outcome = zoom_webhook_receive(
         raw_body=request.body,
         timestamp=request.headers.get("x-zm-request-timestamp"),
         signature=request.headers.get("x-zm-signature"),
         request_id=request.headers.get("x-zm-request-id", "")[:100],
     )
-    return JsonResponse(answer.body, status=answer.status)
+    return JsonResponse(_webhook_answer(outcome), status=_WEBHOOK_STATUS.get(outcome.kind, 200))
+
+
+def _webhook_answer(outcome: WebhookOutcome) -> dict[str, str]:
+    if outcome.url_validation is not None:
+        return dict(outcome.url_validation)
+    if outcome.kind in _WEBHOOK_STATUS:
+        return {"error": outcome.reason, "message": outcome.message}
+    if outcome.kind is WebhookOutcomeKind.IGNORED:
+        return {"status": outcome.kind.value, "reason": outcome.reason}
+    return {"status": outcome.kind.value}
