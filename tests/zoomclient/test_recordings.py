@@ -9,6 +9,7 @@ import pytest
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomclient.conftest import MintingTokenSource
 from tests.zoomclient.meeting_runs import meeting_with_registrants, run_meeting
+from tests.zoomsim.meeting_runs import wait_for_event
 from zoomclient import (
     MeetingRecordings,
     ZoomClient,
@@ -67,16 +68,21 @@ def test_download_streams_the_file_with_the_oauth_token(
     assert result.content_type == "video/mp4"
 
 
-def test_download_with_the_download_access_token_alone(
+def test_download_with_a_download_token_alone(
     zoomsim: LiveZoomsim, endpoints: ZoomEndpoints, client: ZoomClient
 ) -> None:
     _, recordings = recorded_meeting(zoomsim, client)
     url, _ = mp4_of(recordings)
     dead = MintingTokenSource(zoomsim, token="not-an-oauth-token")
+    with zoomsim.client() as control:
+        webhook_token = wait_for_event(control, "recording.completed")["download_token"]
     with ZoomClient(endpoints, dead) as zoom:
-        buffer = io.BytesIO()
-        zoom.download_recording_file(url, buffer, access_token=recordings.download_access_token)
-        assert buffer.getvalue() == expected_mp4()
+        # Both go in the Authorization header: zoomsim, like Zoom since 2023, refuses them in
+        # the URL (`?access_token=`).
+        for token in (recordings.download_access_token, webhook_token):
+            buffer = io.BytesIO()
+            zoom.download_recording_file(url, buffer, access_token=token)
+            assert buffer.getvalue() == expected_mp4()
         # An explicit token has nothing to refresh to: a rejection is final.
         with pytest.raises(ZoomUnauthorized):
             zoom.download_recording_file(url, io.BytesIO(), access_token="dl-forged")
