@@ -8,8 +8,13 @@ import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomclient.conftest import MintingTokenSource
-from tests.zoomclient.meeting_runs import meeting_with_registrants, run_meeting
-from tests.zoomsim.meeting_runs import wait_for_event
+from tests.zoomclient.meeting_runs import (
+    RECORDING_DELAY,
+    meeting_with_registrants,
+    run_meeting,
+    wait_for_processing,
+)
+from tests.zoomsim.meeting_runs import events, wait_for_event
 from zoomclient import (
     MeetingRecordings,
     ZoomClient,
@@ -28,9 +33,28 @@ class Stop(Exception):
 
 
 def recorded_meeting(zoomsim: LiveZoomsim, client: ZoomClient) -> tuple[str, MeetingRecordings]:
+    """A recorded meeting that ended, once Zoom has processed its recording."""
     meeting_id, registrant_ids = meeting_with_registrants(client, 1, auto_recording="cloud")
     uuid = run_meeting(zoomsim, meeting_id, [{"registrant_id": registrant_ids[0]}], 30)["uuid"]
+    wait_for_processing(zoomsim, RECORDING_DELAY)
     return uuid, client.list_recordings(uuid, include_download_access_token=True)
+
+
+def test_recordings_are_3301_until_zoom_has_processed_them(
+    zoomsim: LiveZoomsim, client: ZoomClient
+) -> None:
+    meeting_id, registrant_ids = meeting_with_registrants(client, 1, auto_recording="cloud")
+    uuid = run_meeting(zoomsim, meeting_id, [{"registrant_id": registrant_ids[0]}], 30)["uuid"]
+    with zoomsim.client() as control:
+        assert events(control, "recording.completed") == []
+    wait_for_processing(zoomsim, RECORDING_DELAY - 1)
+    with pytest.raises(ZoomNotFound) as raised:
+        client.list_recordings(uuid)
+    assert raised.value.code == 3301
+    wait_for_processing(zoomsim, 1)
+    assert len(client.list_recordings(uuid).recording_files) == 3
+    with zoomsim.client() as control:
+        assert wait_for_event(control, "recording.completed")["payload"]["object"]["uuid"] == uuid
 
 
 def mp4_of(recordings: MeetingRecordings) -> tuple[str, int]:

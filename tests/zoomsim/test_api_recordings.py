@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.meeting_runs import (
@@ -22,6 +23,10 @@ from tests.zoomsim.meeting_runs import (
     wait_for_event,
 )
 from tests.zoomsim.openapi_check import assert_matches_spec
+
+# These tests are about what recordings hold, so the data is ready when the meeting ends; the
+# tests of the wait set the delays themselves.
+pytestmark = pytest.mark.usefixtures("processed_at_once")
 
 LIST = "/meetings/{meetingId}/recordings"
 FILE = "/meetings/{meetingId}/recordings/{recordingId}"
