@@ -29,8 +29,8 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import platform
+import re
 import shutil
 import signal
 import socket
