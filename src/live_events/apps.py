@@ -8,3 +8,20 @@ class LiveEventsConfig(AppConfig):
     label = "live_events"
     verbose_name = "Live events"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from courses.components import ComponentMenuEntry, component_menu_register
+
+        component_menu_register(
+            ComponentMenuEntry(
+                key="live_video_events",
+                section="Third Party Links & Tools",
+                label="LIVE VIDEO EVENTS",
+                description=(
+                    "A Zoom meeting or an externally run meeting, with one or more sessions "
+                    "for learners to choose from."
+                ),
+                url_name="live_events:choose",
+                dialog_template="live_events/kind_dialog.html",
+            )
+        )

@@ -22,6 +22,10 @@ class MeetingProvider(Protocol):
         """Whether course builders of `organization` may create events with this provider now."""
         ...
 
+    def unavailable_reason(self, *, organization: Organization) -> str:
+        """Why not, in a sentence a Course Builder can act on; "" while it is available."""
+        ...
+
 
 class ExternalLinkProvider:
     key = LiveEventProvider.EXTERNAL_LINK.value
@@ -29,6 +33,9 @@ class ExternalLinkProvider:
 
     def is_available(self, *, organization: Organization) -> bool:
         return True
+
+    def unavailable_reason(self, *, organization: Organization) -> str:
+        return ""
 
 
 _providers: dict[str, MeetingProvider] = {}

@@ -13,8 +13,22 @@ class ZoomMeetingProvider:
     label = "Zoom"
 
     def is_available(self, *, organization: Organization) -> bool:
-        return OrganizationZoomLink.objects.filter(
-            organization=organization,
-            status=LinkStatus.ACTIVE,
-            zoom_account__status=ZoomAccountStatus.CONNECTED,
-        ).exists()
+        return not self.unavailable_reason(organization=organization)
+
+    def unavailable_reason(self, *, organization: Organization) -> str:
+        link = (
+            OrganizationZoomLink.objects.filter(organization=organization)
+            .select_related("zoom_account")
+            .first()
+        )
+        if link is None or link.status != LinkStatus.ACTIVE:
+            return (
+                "Your organization has not connected Zoom. An Org Admin can connect it in "
+                "Admin Tools → ADVANCED SETTINGS → INTEGRATIONS."
+            )
+        if link.zoom_account.status != ZoomAccountStatus.CONNECTED:
+            return (
+                "Zoom needs an Org Admin to re-authenticate the connection (Admin Tools → "
+                "ADVANCED SETTINGS → INTEGRATIONS) before new Zoom meetings can be scheduled."
+            )
+        return ""

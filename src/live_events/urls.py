@@ -1,0 +1,16 @@
+"""Live events on lesson pages, under the lesson they belong to."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from live_events import views
+
+app_name = "live_events"
+
+_lesson = "<int:course_id>/lessons/<int:lesson_id>/live-events/"
+
+urlpatterns = [
+    path(f"{_lesson}add/", views.kind_choose, name="choose"),
+    path(f"{_lesson}new/", views.event_new, name="new"),
+]
