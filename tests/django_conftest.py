@@ -6,6 +6,7 @@ that `scripts/test-services` (CI) runs the whole database-facing suite again on 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from pytest_django.fixtures import Settings
 
 from courses.models import Course, Lesson
 from courses.services import lesson_create, lesson_text_add
-from organizations.models import Membership, Organization, Role, User
+from organizations.models import Membership, Organization, PermissionSet, Role, User
 from organizations.services import member_get_or_create, organization_get_or_create
 
 PASSWORD = "correct-horse-battery"
@@ -49,12 +50,24 @@ def eager_bell() -> Iterator[None]:
         app.conf.task_always_eager = before
 
 
+def _permission_sets_present() -> None:
+    """A transactional test (browser tests) flushes every table after it, the rows its data
+    migration made too: put the permission sets back for the tests that follow."""
+    migration = importlib.import_module("organizations.migrations.0002_permission_sets")
+    for code, name, description in migration.PERMISSION_SETS:
+        PermissionSet.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description}
+        )
+
+
 def make_member(
     organization: Organization,
     email: str,
     role: Role,
     permission_codes: tuple[str, ...] = (),
 ) -> User:
+    if permission_codes:
+        _permission_sets_present()
     membership = member_get_or_create(
         organization=organization,
         email=email,
