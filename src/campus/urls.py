@@ -20,3 +20,7 @@ urlpatterns = [
     # The Zoom pages under admin-tools/integrations/zoom/, and Zoom's webhook endpoint.
     path("", include("zoom_integration.urls")),
 ]
+
+# Pages in Campus's look, with the navigation, saying what happened and where to go.
+handler403 = "campus.error_pages.permission_denied"
+handler404 = "campus.error_pages.page_not_found"

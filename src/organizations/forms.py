@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import QueryDict
 
-from organizations.models import Organization
-
-
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+from organizations.models import Organization, validate_single_line
+from organizations.time_zones import time_zone_choices
 
 
 class SignInForm(AuthenticationForm):
@@ -20,6 +15,14 @@ class SignInForm(AuthenticationForm):
         label="Email address",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+    # Django's own says "a correct username and password" (the model field's name); people here
+    # sign in with their email address.
+    error_messages = {
+        "invalid_login": (
+            "That email address and password do not match an account. Check both and try again."
+        ),
+        "inactive": "This account is inactive. Ask an Org Admin of your organization.",
+    }
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
@@ -27,9 +30,11 @@ class SignInForm(AuthenticationForm):
 
 
 class OrganizationSettingsForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Organization name")
+    name = forms.CharField(
+        max_length=200, label="Organization name", validators=[validate_single_line]
+    )
     time_zone = forms.ChoiceField(
-        choices=_time_zone_choices,
+        choices=time_zone_choices,
         help_text="Used for people who have not chosen a time zone of their own.",
     )
 

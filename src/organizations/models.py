@@ -7,17 +7,33 @@ hold permission sets (Course Builder, Course Reporter).
 
 from __future__ import annotations
 
-import zoneinfo
+import unicodedata
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from organizations.time_zones import time_zone_names
+
 
 def validate_time_zone(name: str) -> None:
-    if name not in zoneinfo.available_timezones():
+    if name not in time_zone_names():
         raise ValidationError(f"{name!r} is not a time zone (expected e.g. America/New_York)")
+
+
+def validate_single_line(value: str) -> None:
+    """A name goes into email subjects and page titles: no line breaks or control characters
+    (a line break in a mail header is refused outright, BadHeaderError)."""
+    # NUL has Django's own message (ProhibitNullCharactersValidator); one message per fault.
+    if any(
+        unicodedata.category(character) in {"Cc", "Zl", "Zp"} and character != "\x00"
+        for character in value
+    ):
+        raise ValidationError(
+            "Use a single line: no line breaks, tabs or other control characters.",
+            code="single_line",
+        )
 
 
 class User(AbstractUser):
@@ -32,7 +48,7 @@ class User(AbstractUser):
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     created_at = models.DateTimeField(auto_now_add=True)

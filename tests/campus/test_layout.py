@@ -82,7 +82,9 @@ def test_sign_in_with_a_wrong_password_says_so_and_signs_nobody_in(acme_people: 
     )
 
     assert response.status_code == 200
-    assert b"enter a correct" in response.content
+    html = response.content.decode()
+    assert "That email address and password do not match an account." in html
+    assert "username and password" not in html
     assert "_auth_user_id" not in client.session
 
 
@@ -186,8 +188,11 @@ def test_not_found_page_keeps_the_navigation(acme_people: People) -> None:
         ({"name": "x" * 201, "time_zone": "UTC"}, "name", "at most 200 characters"),
         ({"name": "Acme\x00", "time_zone": "UTC"}, "name", "Null characters are not allowed."),
         ({"name": "Acme U", "time_zone": "Mars/Olympus"}, "time_zone", "Select a valid choice."),
+        ({"name": "Acme\r\nBcc: x@y.z", "time_zone": "UTC"}, "name", "Use a single line"),
+        ({"name": "Acme\u2028U", "time_zone": "UTC"}, "name", "Use a single line"),
+        ({"name": "Acme\tU", "time_zone": "UTC"}, "name", "Use a single line"),
     ],
-    ids=["empty", "too-long", "nul", "unknown-zone"],
+    ids=["empty", "too-long", "nul", "unknown-zone", "line-break", "line-separator", "tab"],
 )
 def test_bad_organization_settings_are_refused_beside_the_field_and_change_nothing(
     acme_people: People, acme: Organization, data: dict[str, str], field: str, message: str

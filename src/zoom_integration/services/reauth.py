@@ -3,6 +3,10 @@
 The email goes out once when the connection breaks, and again only when it is still broken 24
 hours after the last one (a periodic task), never once per failed job: the email's time is claimed
 on the row under a lock before anything is sent.
+
+Every Org Admin's email is sent on its own, over one connection: one that cannot be sent (a bad
+address, a header the mail library refuses) is logged and the others still go, so one
+organization's data cannot silence the emails of every organization sharing its Zoom account.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -83,15 +87,43 @@ def zoom_reauth_email_send(*, zoom_account_pk: int, now: datetime | None = None)
             if admin.email
         ]
     try:
-        sent = send_mass_mail(messages, fail_silently=False)
+        sent = _send_each(messages, zoom_account_pk=zoom_account_pk)
     except Exception:
-        # Give the round back, so the periodic task tries again instead of waiting a day.
+        # Not one went (the mail server is down, say): give the round back, so the periodic task
+        # tries again instead of waiting a day.
         ZoomAccount.objects.filter(pk=zoom_account_pk, reauth_emailed_at=now).update(
             reauth_emailed_at=last
         )
         log.exception("zoom.reauth_email.failed", extra={"zoom_account_pk": zoom_account_pk})
         raise
-    log.info("zoom.reauth_email.sent", extra={"zoom_account_pk": zoom_account_pk, "count": sent})
+    log.info(
+        "zoom.reauth_email.sent",
+        extra={"zoom_account_pk": zoom_account_pk, "count": sent, "failed": len(messages) - sent},
+    )
+    return sent
+
+
+class ReauthEmailsNotSent(Exception):
+    """None of a round's emails could be sent."""
+
+
+def _send_each(messages: list[EmailMessage], *, zoom_account_pk: int) -> int:
+    """Send the messages one by one over one connection; a message that fails is logged and
+    skipped. Raises ReauthEmailsNotSent when there were messages and none went."""
+    sent = 0
+    with get_connection(fail_silently=False) as connection:
+        for message in messages:
+            message.connection = connection
+            try:
+                sent += message.send()
+            except Exception:
+                # The address is left out of the log line on purpose: it may be what is broken.
+                log.exception(
+                    "zoom.reauth_email.recipient_failed",
+                    extra={"zoom_account_pk": zoom_account_pk},
+                )
+    if messages and sent == 0:
+        raise ReauthEmailsNotSent(f"none of {len(messages)} re-authentication emails was sent")
     return sent
 
 
@@ -117,18 +149,19 @@ def zoom_reauth_url() -> str:
     return settings.CAMPUS_BASE_URL + reverse("zoom_integration:configure")
 
 
-def _reauth_email(
-    admin: User, organization: Organization, account: ZoomAccount
-) -> tuple[str, str, str, list[str]]:
+def _reauth_email(admin: User, organization: Organization, account: ZoomAccount) -> EmailMessage:
     context = {
         "admin": admin,
         "organization": organization,
         "zoom_account": account,
         "reauth_url": zoom_reauth_url(),
     }
-    subject = f"Action needed: reconnect Zoom for {organization.name}"
+    # Names are single-line since they are validated on save, but one saved before that must not
+    # turn into a header the mail library refuses (BadHeaderError): whitespace runs, line breaks
+    # included, become one space.
+    subject = " ".join(f"Action needed: reconnect Zoom for {organization.name}".split())
     body = render_to_string("zoom_integration/email/reauth.txt", context)
-    return (subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email])
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email])
 
 
 def _organizations_using(account: ZoomAccount) -> list[Organization]:
