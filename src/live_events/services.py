@@ -82,8 +82,10 @@ def live_event_create(
     lesson: Lesson,
     data: EventInput,
     confirm_overlaps: bool = False,
+    position: int | None = None,
 ) -> LiveEvent:
-    """Put a Zoom event on `lesson`: the event and its sessions saved, then one meeting per
+    """Put a Zoom event on `lesson` (at `position` on the page, else at the end): the event and
+    its sessions saved, then one meeting per
     session created at Zoom in the background ("waiting for Zoom" until then).
 
     Raises ValidationError (per field; nothing saved, nothing sent), OverlapsNeedConfirmation,
@@ -99,7 +101,9 @@ def live_event_create(
         confirmed=confirm_overlaps,
     )
     with transaction.atomic():
-        component = lesson_component_create(lesson=lesson, kind=ComponentKind.LIVE_EVENT)
+        component = lesson_component_create(
+            lesson=lesson, kind=ComponentKind.LIVE_EVENT, position=position
+        )
         event = LiveEvent.objects.create(
             organization=organization,
             lesson_component=component,

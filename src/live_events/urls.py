@@ -13,4 +13,6 @@ _lesson = "<int:course_id>/lessons/<int:lesson_id>/live-events/"
 urlpatterns = [
     path(f"{_lesson}add/", views.kind_choose, name="choose"),
     path(f"{_lesson}new/", views.event_new, name="new"),
+    path(f"{_lesson}zoom/", views.zoom_event_create, name="zoom_create"),
+    path(f"{_lesson}hosts/validate/", views.host_validate, name="host_validate"),
 ]
