@@ -1,9 +1,11 @@
 """The Zoom meeting provider for live events: available while the organization's Zoom link is
-active and its account connected (not while it needs re-authentication)."""
+active and its account connected (not while it needs re-authentication). It checks hosts with
+Zoom and hands sessions and registrations to the Zoom background work."""
 
 from __future__ import annotations
 
-from live_events.models import LiveEventProvider
+from live_events.models import LiveEventProvider, LiveEventRegistration, LiveEventSession
+from live_events.providers import HostCheck, HostRequirements
 from organizations.models import Organization
 from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomAccountStatus
 
@@ -18,3 +20,50 @@ class ZoomMeetingProvider:
             status=LinkStatus.ACTIVE,
             zoom_account__status=ZoomAccountStatus.CONNECTED,
         ).exists()
+
+    def unavailable_reason(self, *, organization: Organization) -> str:
+        link = (
+            OrganizationZoomLink.objects.select_related("zoom_account")
+            .filter(organization=organization)
+            .first()
+        )
+        if link is None or link.status != LinkStatus.ACTIVE:
+            return "Zoom is not connected: an Org Admin can connect it in Admin Tools."
+        if link.zoom_account.status != ZoomAccountStatus.CONNECTED:
+            return (
+                "Zoom stopped accepting Campus's connection: an Org Admin must re-authenticate "
+                "it in Admin Tools. Nothing was sent to Zoom."
+            )
+        return ""
+
+    def host_check(
+        self,
+        *,
+        organization: Organization,
+        email: str,
+        requirements: HostRequirements,
+        alternative: bool,
+    ) -> HostCheck:
+        from zoom_integration.services.hosts import zoom_host_check
+
+        return zoom_host_check(
+            organization=organization,
+            email=email,
+            requirements=requirements,
+            alternative=alternative,
+        )
+
+    def session_sync_request(self, *, session: LiveEventSession) -> None:
+        from zoom_integration.services.meetings import meeting_sync_enqueue
+
+        meeting_sync_enqueue(session=session)
+
+    def registration_sync_request(self, *, registration: LiveEventRegistration) -> None:
+        from zoom_integration.services.registrants import registrant_sync_enqueue
+
+        registrant_sync_enqueue(registration=registration)
+
+    def registrations_batch_request(self, *, session: LiveEventSession) -> None:
+        from zoom_integration.services.registrants import registrants_batch_enqueue
+
+        registrants_batch_enqueue(session=session)
