@@ -418,10 +418,11 @@ def _check_session_open(
 # --- what the provider records back ---------------------------------------------------------------
 
 
-def session_zoom_create_sent(*, session_id: int) -> None:
-    """A create is about to be sent: a retry must look for the meeting before creating again."""
-    LiveEventSession.objects.filter(pk=session_id, zoom_create_sent_at__isnull=True).update(
-        zoom_create_sent_at=timezone.now()
+def session_zoom_create_sent(*, session_id: int, attempted: dict[str, object]) -> None:
+    """A create with the fields `attempted` is about to be sent: a retry must look for the
+    meeting before creating again, and one it adopts holds these fields."""
+    LiveEventSession.objects.filter(pk=session_id).update(
+        zoom_create_sent_at=timezone.now(), zoom_sent=attempted
     )
 
 

@@ -1,9 +1,11 @@
 """The Zoom meeting provider for live events: available while the organization's Zoom link is
-active and its account connected (not while it needs re-authentication)."""
+active and its account connected (not while it needs re-authentication). It checks hosts with
+Zoom and hands sessions and registrations to the Zoom background work."""
 
 from __future__ import annotations
 
-from live_events.models import LiveEventProvider
+from live_events.models import LiveEventProvider, LiveEventRegistration, LiveEventSession
+from live_events.providers import HostCheck, HostRequirements
 from organizations.models import Organization
 from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomAccountStatus
 
@@ -32,3 +34,35 @@ class ZoomMeetingProvider:
                 "ADVANCED SETTINGS → INTEGRATIONS) before new Zoom meetings can be scheduled."
             )
         return ""
+
+    def host_check(
+        self,
+        *,
+        organization: Organization,
+        email: str,
+        requirements: HostRequirements,
+        alternative: bool,
+    ) -> HostCheck:
+        from zoom_integration.services.hosts import zoom_host_check
+
+        return zoom_host_check(
+            organization=organization,
+            email=email,
+            requirements=requirements,
+            alternative=alternative,
+        )
+
+    def session_sync_request(self, *, session: LiveEventSession) -> None:
+        from zoom_integration.services.meetings import meeting_sync_enqueue
+
+        meeting_sync_enqueue(session=session)
+
+    def registration_sync_request(self, *, registration: LiveEventRegistration) -> None:
+        from zoom_integration.services.registrants import registrant_sync_enqueue
+
+        registrant_sync_enqueue(registration=registration)
+
+    def registrations_batch_request(self, *, session: LiveEventSession) -> None:
+        from zoom_integration.services.registrants import registrants_batch_enqueue
+
+        registrants_batch_enqueue(session=session)
