@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
@@ -138,7 +138,9 @@ class SessionForm(forms.Form):
         return name
 
 
-Sessions = BaseFormSet[SessionForm]
+if TYPE_CHECKING:
+    # BaseFormSet is generic only in django-stubs, not at run time.
+    Sessions: TypeAlias = BaseFormSet[SessionForm]
 
 SessionFormSet = formset_factory(
     SessionForm,
