@@ -15,7 +15,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from courses.models import Course, Lesson
-from courses.services import lesson_create, lesson_text_add
+from courses.services import course_enroll, lesson_create, lesson_text_add
 from organizations.models import Membership, Organization, PermissionSet, Role, User
 from organizations.services import member_get_or_create, organization_get_or_create
 
@@ -129,11 +129,13 @@ def globex_admin(globex: Organization) -> User:
 
 
 @pytest.fixture
-def acme_course(acme: Organization) -> Course:
+def acme_course(acme: Organization, acme_people: People) -> Course:
+    """Acme's course, with Acme's learner enrolled in it."""
     course = Course.objects.create(organization=acme, title="Statistics", description="Numbers.")
     for title in ("Averages", "Spread"):
         lesson = lesson_create(course=course, title=title)
         lesson_text_add(lesson=lesson, body=f"All about {title.lower()}.")
+    course_enroll(course=course, learner=acme_people.learner)
     return course
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
 
-from courses.models import ComponentKind, Course, Lesson, LessonComponent
-from organizations.models import Organization
+from courses.models import ComponentKind, Course, Enrollment, Lesson, LessonComponent
+from organizations.models import Organization, User
 
 
 def course_get_or_create(*, organization: Organization, title: str, description: str) -> Course:
@@ -65,3 +65,12 @@ def lesson_text_add(*, lesson: Lesson, body: str, position: int | None = None) -
     return lesson_component_create(
         lesson=lesson, kind=ComponentKind.TEXT, body=body, position=position
     )
+
+
+def course_enroll(*, course: Course, learner: User) -> Enrollment:
+    """Enroll `learner` (of the course's organization) in `course`; again changes nothing."""
+    membership = getattr(learner, "membership", None)
+    if membership is None or membership.organization_id != course.organization_id:
+        raise ValueError("A learner can only take courses of their own organization.")
+    enrollment, _created = Enrollment.objects.get_or_create(course=course, learner=learner)
+    return enrollment

@@ -21,7 +21,7 @@ from courses.selectors import (
 )
 from courses.services import lesson_create, lesson_rename, lesson_text_add
 from organizations.access import member_required, permission_required_in_org
-from organizations.models import PermissionSet
+from organizations.models import PermissionSet, User
 from organizations.requests import MemberRequest
 
 builder_required = permission_required_in_org(PermissionSet.COURSE_BUILDER)
@@ -29,20 +29,24 @@ builder_required = permission_required_in_org(PermissionSet.COURSE_BUILDER)
 
 @member_required
 def course_index(request: MemberRequest) -> HttpResponse:
-    courses = course_list(organization=request.organization)
+    courses = course_list(organization=request.organization, learner=_learner(request))
     return render(request, "courses/course_list.html", {"courses": courses})
 
 
 @member_required
 def course_detail(request: MemberRequest, course_id: int) -> HttpResponse:
-    course = course_get(organization=request.organization, course_id=course_id)
+    course = course_get(
+        organization=request.organization, course_id=course_id, learner=_learner(request)
+    )
     return _course_page(request, course, LessonTitleForm())
 
 
 @builder_required
 @require_POST
 def lesson_add(request: MemberRequest, course_id: int) -> HttpResponse:
-    course = course_get(organization=request.organization, course_id=course_id)
+    course = course_get(
+        organization=request.organization, course_id=course_id, learner=_learner(request)
+    )
     form = LessonTitleForm(request.POST)
     if not form.is_valid():
         return _course_page(request, course, form, status=400)
@@ -53,7 +57,12 @@ def lesson_add(request: MemberRequest, course_id: int) -> HttpResponse:
 
 @member_required
 def lesson_detail(request: MemberRequest, course_id: int, lesson_id: int) -> HttpResponse:
-    lesson = lesson_get(organization=request.organization, course_id=course_id, lesson_id=lesson_id)
+    lesson = lesson_get(
+        organization=request.organization,
+        course_id=course_id,
+        lesson_id=lesson_id,
+        learner=_learner(request),
+    )
     return _lesson_page(request, lesson, LessonTitleForm(initial={"title": lesson.title}))
 
 
@@ -103,6 +112,11 @@ def text_add(request: MemberRequest, course_id: int, lesson_id: int) -> HttpResp
     )
     messages.success(request, "Text added to the lesson.")
     return redirect(lesson_edit_url(lesson))
+
+
+def _learner(request: MemberRequest) -> User | None:
+    """The learner whose enrollments limit what the page shows; None for course and org admins."""
+    return None if request.membership.is_course_admin else request.user
 
 
 def lesson_edit_url(lesson: Lesson) -> str:
