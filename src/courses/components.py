@@ -12,7 +12,20 @@ the lesson page includes in edit mode, so the entry opens a modal pop-up instead
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from courses.models import Lesson, LessonComponent
+    from organizations.requests import MemberRequest
+
+# What an app's kind needs to render its components, fetched once for all of them on the page:
+# (request, lesson, components of that kind) -> {component id: whatever its template reads as
+# `extra`}. One call per kind keeps the page's query count flat however many blocks it holds.
+ComponentLoader = Callable[
+    ["MemberRequest", "Lesson", Sequence["LessonComponent"]], Mapping[int, Any]
+]
 
 UNAVAILABLE_TEMPLATE = "courses/components/unavailable.html"
 
@@ -20,6 +33,7 @@ UNAVAILABLE_TEMPLATE = "courses/components/unavailable.html"
 MENU_SECTIONS = ("Basic", "Third Party Links & Tools")
 
 _templates: dict[str, str] = {}
+_loaders: dict[str, ComponentLoader] = {}
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,25 @@ def component_template_register(kind: str, template_name: str) -> None:
 def component_template(kind: str) -> str:
     # A kind whose app is not installed must not break the lesson page.
     return _templates.get(kind, UNAVAILABLE_TEMPLATE)
+
+
+def component_loader_register(kind: str, loader: ComponentLoader) -> None:
+    _loaders[kind] = loader
+
+
+def component_extras(
+    request: MemberRequest, lesson: Lesson, components: Sequence[LessonComponent]
+) -> dict[int, Any]:
+    """Each component's `extra`, by component id, from the loader of its kind (if any)."""
+    by_kind: dict[str, list[LessonComponent]] = {}
+    for component in components:
+        by_kind.setdefault(component.kind, []).append(component)
+    extras: dict[int, Any] = {}
+    for kind, of_kind in by_kind.items():
+        loader = _loaders.get(kind)
+        if loader is not None:
+            extras.update(loader(request, lesson, of_kind))
+    return extras
 
 
 def component_menu_register(entry: ComponentMenuEntry) -> None:

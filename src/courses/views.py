@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from courses.components import component_menu, component_template
+from courses.components import component_extras, component_menu, component_template
 from courses.forms import LessonTitleForm, TextComponentAddForm
 from courses.models import Course, Lesson
 from courses.selectors import (
@@ -151,9 +151,11 @@ def _lesson_page(
     status: int = 200,
     editing: bool = False,
 ) -> HttpResponse:
+    rows = list(lesson_component_list(lesson=lesson))
+    extras = component_extras(request, lesson, rows)
     components = [
-        (component, component_template(component.kind))
-        for component in lesson_component_list(lesson=lesson)
+        (component, component_template(component.kind), extras.get(component.pk))
+        for component in rows
     ]
     # Edit mode is the builders' view of the page; for anyone else ?edit=1 changes nothing.
     editing = request.membership.is_course_builder and (editing or request.GET.get("edit") == "1")

@@ -10,7 +10,17 @@ class LiveEventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from courses.components import ComponentMenuEntry, component_menu_register
+        from courses.components import (
+            ComponentMenuEntry,
+            component_loader_register,
+            component_menu_register,
+            component_template_register,
+        )
+        from courses.models import ComponentKind
+        from live_events.lesson_blocks import live_event_blocks
+
+        component_template_register(ComponentKind.LIVE_EVENT, "live_events/component.html")
+        component_loader_register(ComponentKind.LIVE_EVENT, live_event_blocks)
 
         component_menu_register(
             ComponentMenuEntry(

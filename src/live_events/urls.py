@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from live_events import views
+from live_events import session_views, views
 
 app_name = "live_events"
 
@@ -15,4 +15,18 @@ urlpatterns = [
     path(f"{_lesson}new/", views.event_new, name="new"),
     path(f"{_lesson}zoom/", views.zoom_event_create, name="zoom_create"),
     path(f"{_lesson}hosts/validate/", views.host_validate, name="host_validate"),
+    path("sessions/<int:session_id>/register/", session_views.register, name="register"),
+    path("sessions/<int:session_id>/cancel/", session_views.cancel, name="cancel"),
+    path("sessions/<int:session_id>/join/", session_views.join, name="join"),
+    path("sessions/<int:session_id>/start/", session_views.start, name="start"),
+    path(
+        "sessions/<int:session_id>/registrations/",
+        session_views.registrations,
+        name="registrations",
+    ),
+    path(
+        "sessions/<int:session_id>/registrations/add/",
+        session_views.register_learners,
+        name="register_learners",
+    ),
 ]
