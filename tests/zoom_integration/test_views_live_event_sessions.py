@@ -111,7 +111,7 @@ def test_the_lesson_page_shows_each_session_in_the_viewers_zone(
 def test_a_learner_registers_and_gets_a_personal_link_from_zoom(
     event: LiveEvent, acme_people: People, acme_course: Course, zoomsim: LiveZoomsim
 ) -> None:
-    first, second = _sessions(event)
+    _first, second = _sessions(event)
     client = signed_in(acme_people.learner)
 
     response = _worked(client.post(reverse("live_events:register", args=[second.pk])))
