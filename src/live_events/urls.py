@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from live_events import session_views, views
+from live_events import edit_views, session_views, views
 
 app_name = "live_events"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path(f"{_lesson}new/", views.event_new, name="new"),
     path(f"{_lesson}zoom/", views.zoom_event_create, name="zoom_create"),
     path(f"{_lesson}hosts/validate/", views.host_validate, name="host_validate"),
+    path("events/<int:event_id>/edit/", edit_views.zoom_event_edit, name="edit"),
+    path("events/<int:event_id>/remove/", edit_views.event_remove, name="remove"),
+    path(
+        "events/<int:event_id>/sessions/<int:session_id>/remove/",
+        edit_views.session_remove,
+        name="session_remove",
+    ),
     path("sessions/<int:session_id>/register/", session_views.register, name="register"),
     path("sessions/<int:session_id>/cancel/", session_views.cancel, name="cancel"),
     path("sessions/<int:session_id>/join/", session_views.join, name="join"),

@@ -22,7 +22,7 @@ from live_events.forms import (
     show_errors,
 )
 from live_events.hosts import HostVerdict, host_check_for_form
-from live_events.models import LiveEventProvider
+from live_events.models import LiveEvent, LiveEventProvider
 from live_events.services import OverlapsNeedConfirmation, live_event_create
 from organizations.access import permission_required_in_org
 from organizations.models import PermissionSet
@@ -64,7 +64,7 @@ def event_new(request: MemberRequest, course_id: int, lesson_id: int) -> HttpRes
     sessions = SessionFormSet(
         prefix="sessions", initial=session_initial(time_zone=_builder_zone(request))
     )
-    return _zoom_form_page(request, lesson, form, sessions)
+    return zoom_form_page(request, lesson, form, sessions)
 
 
 @builder_required
@@ -77,14 +77,14 @@ def zoom_event_create(request: MemberRequest, course_id: int, lesson_id: int) ->
     if "add_session" in request.POST:
         # Without JavaScript, "add another session" posts the form back with one more row; what
         # was typed stays, and nothing is checked yet.
-        return _zoom_form_page(
+        return zoom_form_page(
             request,
             lesson,
             ZoomEventForm(initial=request.POST.dict()),
             _with_one_more(request, sessions),
         )
     if "validate_hosts" in request.POST:
-        return _zoom_form_page(
+        return zoom_form_page(
             request,
             lesson,
             ZoomEventForm(initial=request.POST.dict()),
@@ -96,9 +96,9 @@ def zoom_event_create(request: MemberRequest, course_id: int, lesson_id: int) ->
         reason = chosen.unavailable_reason if chosen else "Zoom meetings are not offered."
         form.is_valid()
         form.add_error(None, f"Nothing was sent to Zoom: {reason}")
-        return _zoom_form_page(request, lesson, form, sessions, status=400)
+        return zoom_form_page(request, lesson, form, sessions, status=400)
     if not (form.is_valid() and sessions.is_valid()):
-        return _zoom_form_page(request, lesson, form, sessions, status=400)
+        return zoom_form_page(request, lesson, form, sessions, status=400)
     try:
         event = live_event_create(
             organization=request.organization,
@@ -109,12 +109,12 @@ def zoom_event_create(request: MemberRequest, course_id: int, lesson_id: int) ->
             position=form.cleaned_data["position"],
         )
     except OverlapsNeedConfirmation as overlaps:
-        return _zoom_form_page(
+        return zoom_form_page(
             request, lesson, form, sessions, status=409, overlap_warnings=overlaps.warnings
         )
     except ValidationError as invalid:
         about_sessions = show_errors(invalid.message_dict, form, sessions)
-        return _zoom_form_page(
+        return zoom_form_page(
             request, lesson, form, sessions, status=400, sessions_errors=about_sessions
         )
     count = event.sessions.count()
@@ -177,7 +177,7 @@ def _with_one_more(request: MemberRequest, sessions: Any) -> Any:
     return SessionFormSet(prefix="sessions", initial=rows)
 
 
-def _zoom_form_page(
+def zoom_form_page(
     request: MemberRequest,
     lesson: Lesson,
     form: ZoomEventForm,
@@ -187,6 +187,8 @@ def _zoom_form_page(
     overlap_warnings: list[str] | None = None,
     sessions_errors: list[str] | None = None,
     host_verdicts: list[HostVerdict] | None = None,
+    editing_event: LiveEvent | None = None,
+    budget_note: str = "",
 ) -> HttpResponse:
     zones = time_zone_choices()
     builder_zone = _builder_zone(request)
@@ -201,5 +203,7 @@ def _zoom_form_page(
         "overlap_warnings": overlap_warnings or [],
         "sessions_errors": sessions_errors or list(sessions.non_form_errors()),
         "host_verdicts": host_verdicts or [],
+        "editing_event": editing_event,
+        "budget_note": budget_note,
     }
     return render(request, "live_events/zoom_form.html", context, status=status)
