@@ -53,6 +53,7 @@ from live_events.selectors import (
     live_event_host_overlaps,
     zoom_day,
 )
+from organizations.models import Membership
 
 if TYPE_CHECKING:
     from courses.models import Lesson
@@ -365,9 +366,10 @@ def live_event_session_register_batch(
     background). Learners already registered in this session are skipped; those registered in
     another session of the event are left there. Returns how many registrations were made."""
     _check_session_open(organization=organization, session=session, learner=None)
-    outsiders = [learner for learner in learners if _organization_id_of(learner) != organization.pk]
-    if outsiders:
-        raise Http404("No such learner.")
+    unique = {learner.pk: learner for learner in learners}
+    members = Membership.objects.filter(user_id__in=unique, organization=organization).count()
+    if members != len(unique):
+        raise Http404("No such learner.")  # someone of another organization, or nobody's
     provider = _zoom_provider(organization)
     with transaction.atomic():
         already = set(
@@ -379,7 +381,7 @@ def live_event_session_register_batch(
         )
         new = [
             LiveEventRegistration(event=session.event, session=session, learner=learner)
-            for learner in {learner.pk: learner for learner in learners}.values()
+            for learner in unique.values()
             if learner.pk not in already
         ]
         LiveEventRegistration.objects.bulk_create(new)
