@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -266,6 +266,56 @@ def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> i
     session.removal_notifies_registrants = notify_registrants
     session.save(update_fields=["removed_at", "removal_notifies_registrants"])
     return registered
+
+
+def live_event_session_retry(*, organization: Organization, session: LiveEventSession) -> None:
+    """Try Zoom again for a session whose meeting failed or was deleted at Zoom (a deleted one is
+    made anew: its learners are registered on the new meeting and get new links)."""
+    if session.event.organization_id != organization.pk or session.removed_at is not None:
+        raise Http404("No such session.")
+    provider = _zoom_provider(organization)
+    with transaction.atomic():
+        if session.zoom_state == ZoomMeetingState.FAILED:
+            LiveEventSession.objects.filter(pk=session.pk).update(
+                zoom_state=ZoomMeetingState.WAITING, zoom_problem=""
+            )
+        provider.session_sync_request(session=session)
+
+
+def live_event_session_changed_at_zoom(
+    *, meeting_id: int, starts_at: datetime | None, duration_minutes: int | None, time_zone: str
+) -> int:
+    """Zoom says a meeting was changed there (`meeting.updated`): take over the new time, and
+    note it as what Zoom holds, so Campus does not send it back. Returns sessions updated."""
+    updated = 0
+    for session in LiveEventSession.objects.filter(
+        zoom_meeting_id=meeting_id, removed_at__isnull=True
+    ):
+        sent = dict(session.zoom_sent)
+        if starts_at is not None:
+            session.starts_at = starts_at
+            sent["start_time"] = starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if duration_minutes:
+            session.duration_minutes = duration_minutes
+            sent["duration"] = duration_minutes
+        if time_zone:
+            session.time_zone = time_zone
+            sent["timezone"] = time_zone
+        session.zoom_sent = sent
+        session.save(update_fields=["starts_at", "duration_minutes", "time_zone", "zoom_sent"])
+        updated += 1
+    return updated
+
+
+def live_event_session_deleted_at_zoom(*, meeting_id: int) -> int:
+    """Zoom says a meeting was deleted there (`meeting.deleted`): marked on the session for
+    builders, who can make it anew (`live_event_session_retry`). Returns sessions marked."""
+    return LiveEventSession.objects.filter(
+        zoom_meeting_id=meeting_id, removed_at__isnull=True
+    ).update(
+        zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
+        zoom_problem="The meeting was deleted at Zoom.",
+    )
 
 
 # --- registering learners -------------------------------------------------------------------------
