@@ -4,8 +4,11 @@ batches of 30 (at most 17 calls)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
+from django.http import Http404
 
 from courses.models import Course
 from live_events.models import (
@@ -14,11 +17,13 @@ from live_events.models import (
     LiveEventSession,
     RegistrationStatus,
 )
+from live_events.selectors import live_event_join_url
 from live_events.services import (
     live_event_create,
     live_event_registration_cancel,
     live_event_registration_create,
     live_event_session_register_batch,
+    live_event_session_start_url,
 )
 from organizations.models import Membership, Organization, Role, User
 from tests.django_conftest import People, first_lesson
@@ -194,3 +199,38 @@ def test_a_cohort_of_500_is_registered_in_at_most_17_calls_each_with_a_personal_
         live_event_session_register_batch(organization=acme, session=session, learners=learners)
         == 0
     )
+
+
+def test_the_join_link_shows_from_15_minutes_before_until_the_end(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, scheduled_event: LiveEvent
+) -> None:
+    session = sessions_of(scheduled_event)[0]
+    registration = live_event_registration_create(
+        organization=acme, session=session, learner=acme_people.learner
+    )
+    run_due_work()
+    registration.refresh_from_db()
+    start, end = session.starts_at, session.starts_at + timedelta(minutes=session.duration_minutes)
+
+    assert live_event_join_url(registration=registration, now=start - timedelta(minutes=16)) == ""
+    opened = live_event_join_url(registration=registration, now=start - timedelta(minutes=15))
+    assert opened == registration.join_url
+    assert live_event_join_url(registration=registration, now=end) == registration.join_url
+    assert live_event_join_url(registration=registration, now=end + timedelta(seconds=1)) == ""
+
+
+def test_hosts_get_a_fresh_start_link_and_nobody_else_does(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, scheduled_event: LiveEvent
+) -> None:
+    from organizations.models import Role
+    from tests.django_conftest import make_member
+
+    session = sessions_of(scheduled_event)[0]
+    host = make_member(acme, "host@acme.test", Role.COURSE_ADMIN)
+
+    first = live_event_session_start_url(organization=acme, session=session, user=host)
+    second = live_event_session_start_url(organization=acme, session=session, user=host)
+    assert first.startswith(f"{zoomsim.base_url}/s/{session.zoom_meeting_id}?zak=")
+    assert first != second  # fetched from Zoom each time, never stored
+    with pytest.raises(Http404):
+        live_event_session_start_url(organization=acme, session=session, user=acme_people.learner)

@@ -32,6 +32,7 @@ from dataclasses import fields, replace
 from datetime import UTC, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from live_events.models import (
@@ -367,3 +368,25 @@ def _registrations_follow(session: LiveEventSession, *, recreated: bool) -> None
         )
     if waiting.filter(status=RegistrationStatus.WAITING).exists():
         registrants_batch_enqueue(session=session)
+
+
+def zoom_meeting_start_url(*, session: LiveEventSession) -> str:
+    """GET /meetings/{id} for a fresh `start_url` (its zak token expires after two hours)."""
+    account = zoom_account_for_organization(organization_id=session.event.organization_id)
+    if account is None or session.zoom_meeting_id is None:
+        raise ValidationError({"__all__": ["The meeting is not scheduled at Zoom yet."]})
+    try:
+        with zoom_client_for_account(account) as client:
+            return client.get_meeting(session.zoom_meeting_id).start_url
+    except ZoomAccountUnusable as unusable:
+        raise ValidationError(
+            {
+                "__all__": [
+                    "Zoom stopped accepting Campus's connection; an Org Admin must "
+                    "re-authenticate it in Admin Tools."
+                ]
+            }
+        ) from unusable
+    except ZoomError as error:
+        sentence = zoom_problem(error, host_email=session.event.host_email).sentence
+        raise ValidationError({"__all__": [sentence]}) from error
