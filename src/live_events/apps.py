@@ -8,3 +8,7 @@ class LiveEventsConfig(AppConfig):
     label = "live_events"
     verbose_name = "Live events"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Imported for what it registers: the invitation work kind.
+        from live_events import work_handlers  # noqa: F401

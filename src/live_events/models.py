@@ -157,6 +157,11 @@ class LiveEventRegistration(models.Model):
     registered_at = models.DateTimeField(auto_now_add=True)
     zoom_registered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Campus's own iCalendar invitations: how many went out (the next one's SEQUENCE), when the
+    # last did (Course Admins see "join link sent"), and whether the CANCEL went.
+    invitations_sent = models.PositiveIntegerField(default=0)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

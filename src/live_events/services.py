@@ -34,6 +34,7 @@ from live_events.inputs import (
     check_sessions,
     check_text,
 )
+from live_events.invitations import invitation_enqueue, invitations_for_session_enqueue
 from live_events.models import (
     ACTIVE_REGISTRATION_STATES,
     HostMeetingWrites,
@@ -202,10 +203,16 @@ def live_event_update(
                 )
             else:
                 row = existing[session.session_id]
+                moved = (row.starts_at, row.duration_minutes) != (
+                    session.starts_at,
+                    session.duration_minutes,
+                )
                 row.starts_at = session.starts_at
                 row.time_zone = session.time_zone
                 row.duration_minutes = session.duration_minutes
                 row.save(update_fields=["starts_at", "time_zone", "duration_minutes"])
+                if moved:
+                    invitations_for_session_enqueue(session_id=row.pk)  # calendars follow
             provider.session_sync_request(session=row)
         for row in untouched:
             provider.session_sync_request(session=row)
@@ -265,6 +272,7 @@ def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> i
     session.removed_at = now
     session.removal_notifies_registrants = notify_registrants
     session.save(update_fields=["removed_at", "removal_notifies_registrants"])
+    invitations_for_session_enqueue(session_id=session.pk)  # their CANCELs
     return registered
 
 
@@ -291,6 +299,14 @@ def live_event_session_changed_at_zoom(
     for session in LiveEventSession.objects.filter(
         zoom_meeting_id=meeting_id, removed_at__isnull=True
     ):
+        before = (session.starts_at, session.duration_minutes, session.time_zone)
+        after = (
+            starts_at or session.starts_at,
+            duration_minutes or session.duration_minutes,
+            time_zone or session.time_zone,
+        )
+        if before == after:
+            continue  # Zoom telling of Campus's own update: nothing to take over
         sent = dict(session.zoom_sent)
         if starts_at is not None:
             session.starts_at = starts_at
@@ -303,6 +319,7 @@ def live_event_session_changed_at_zoom(
             sent["timezone"] = time_zone
         session.zoom_sent = sent
         session.save(update_fields=["starts_at", "duration_minutes", "time_zone", "zoom_sent"])
+        invitations_for_session_enqueue(session_id=session.pk)
         updated += 1
     return updated
 
@@ -423,6 +440,8 @@ def _cancel(registration: LiveEventRegistration) -> None:
     registration.status = RegistrationStatus.CANCELLING
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    if registration.invitations_sent:
+        invitation_enqueue(registration=registration)
 
 
 def live_event_session_register_batch(
@@ -558,7 +577,12 @@ def registration_zoom_registered(
         LiveEventRegistration.objects.filter(pk=registration_id).update(
             zoom_registrant_id=registrant_id, updated_at=now
         )
-    return bool(updated)
+        return False
+    registration = LiveEventRegistration.objects.select_related("event__organization").get(
+        pk=registration_id
+    )
+    invitation_enqueue(registration=registration)
+    return True
 
 
 def registration_zoom_cancelled(*, registration_id: int) -> None:
