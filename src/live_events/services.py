@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -291,64 +291,65 @@ def live_event_session_retry(*, organization: Organization, session: LiveEventSe
 
 
 def live_event_session_changed_at_zoom(
-    *, meeting_id: int, starts_at: datetime | None, duration_minutes: int | None, time_zone: str
+    *,
+    organization_ids: Collection[int],
+    meeting_id: int,
+    starts_at: datetime | None,
+    duration_minutes: int | None,
+    time_zone: str,
 ) -> int:
     """Zoom says a meeting was changed there (`meeting.updated`): take over the new time, and
-    note it as what Zoom holds, so Campus does not send it back. Returns sessions updated."""
+    note it as what Zoom holds, so Campus does not send it back. A value equal to what Campus
+    itself last sent is Zoom telling of Campus's own update, and is ignored (an edit saved
+    meanwhile must not be overwritten by the echo of the one before). Returns sessions updated."""
     updated = 0
     for session in LiveEventSession.objects.filter(
-        zoom_meeting_id=meeting_id, removed_at__isnull=True
+        event__organization_id__in=organization_ids,
+        zoom_meeting_id=meeting_id,
+        removed_at__isnull=True,
     ):
-        before = (session.starts_at, session.duration_minutes, session.time_zone)
-        after = (
-            starts_at or session.starts_at,
-            duration_minutes or session.duration_minutes,
-            time_zone or session.time_zone,
-        )
-        if before == after:
-            continue  # Zoom telling of Campus's own update: nothing to take over
         sent = dict(session.zoom_sent)
+        changed: list[str] = []
         if starts_at is not None:
-            session.starts_at = starts_at
-            sent["start_time"] = starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if duration_minutes:
+            zoom_start = starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if zoom_start != sent.get("start_time") and starts_at != session.starts_at:
+                session.starts_at = starts_at
+                sent["start_time"] = zoom_start
+                changed.append("starts_at")
+        if (
+            duration_minutes
+            and duration_minutes != sent.get("duration")
+            and duration_minutes != session.duration_minutes
+        ):
             session.duration_minutes = duration_minutes
             sent["duration"] = duration_minutes
-        if time_zone:
+            changed.append("duration_minutes")
+        if time_zone and time_zone != sent.get("timezone") and time_zone != session.time_zone:
             session.time_zone = time_zone
             sent["timezone"] = time_zone
+            changed.append("time_zone")
+        if not changed:
+            continue
         session.zoom_sent = sent
-        session.save(update_fields=["starts_at", "duration_minutes", "time_zone", "zoom_sent"])
+        session.save(update_fields=[*changed, "zoom_sent"])
         invitations_for_session_enqueue(session_id=session.pk)
         updated += 1
     return updated
 
 
-def live_event_session_deleted_at_zoom(*, meeting_id: int) -> int:
+def live_event_session_deleted_at_zoom(
+    *, organization_ids: Collection[int], meeting_id: int
+) -> int:
     """Zoom says a meeting was deleted there (`meeting.deleted`): marked on the session for
     builders, who can make it anew (`live_event_session_retry`). Returns sessions marked."""
     return LiveEventSession.objects.filter(
-        zoom_meeting_id=meeting_id, removed_at__isnull=True
+        event__organization_id__in=organization_ids,
+        zoom_meeting_id=meeting_id,
+        removed_at__isnull=True,
     ).update(
         zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
         zoom_problem="The meeting was deleted at Zoom.",
     )
-
-
-def live_event_session_start_url(
-    *, organization: Organization, session: LiveEventSession, user: User
-) -> str:
-    """The host's (or an alternative host's) link to start the meeting, fresh from Zoom at
-    click time. Anyone else gets 404."""
-    event = session.event
-    hosts = {event.host_email.lower(), *(email.lower() for email in event.alternative_hosts)}
-    if (
-        event.organization_id != organization.pk
-        or session.removed_at is not None
-        or user.email.lower() not in hosts
-    ):
-        raise Http404("No such session.")
-    return _zoom_provider(organization).start_url(session=session)
 
 
 # --- registering learners -------------------------------------------------------------------------

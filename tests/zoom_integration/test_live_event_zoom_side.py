@@ -5,9 +5,12 @@ that changed."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from django.utils import timezone
 
@@ -39,11 +42,13 @@ from tests.zoom_integration.live_event_scenes import (
 )
 from tests.zoom_integration.zoom_account_scenes import Connect
 from work.models import WorkItem, WorkState
+from zoom_integration.models import ZoomWebhookEvent
 from zoom_integration.services.meetings import (
     meeting_changes,
     meeting_spec,
     meeting_sync_enqueue,
 )
+from zoom_integration.services.webhooks import zoom_webhook_event_process
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +89,10 @@ def test_a_meeting_deleted_at_zoom_is_marked_and_made_anew_with_its_learners(
     with zoomsim.client(zoomsim.token("acme-admin")) as api:
         assert api.delete(f"/v2/meetings/{session.zoom_meeting_id}").status_code == 204
 
-    assert live_event_session_deleted_at_zoom(meeting_id=session.zoom_meeting_id or 0) == 1
+    marked = live_event_session_deleted_at_zoom(
+        organization_ids=[acme.pk], meeting_id=session.zoom_meeting_id or 0
+    )
+    assert marked == 1
     session.refresh_from_db()
     assert session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
 
@@ -109,6 +117,7 @@ def test_a_time_changed_at_zoom_is_taken_over_and_not_sent_back(
     writes = host_writes_counted(zoomsim)
 
     live_event_session_changed_at_zoom(
+        organization_ids=[scheduled.organization_id],
         meeting_id=session.zoom_meeting_id or 0,
         starts_at=later,
         duration_minutes=75,
@@ -174,3 +183,66 @@ def test_a_patch_carries_only_the_fields_that_changed(scheduled: LiveEvent) -> N
     assert body["timezone"] == session.time_zone
     assert set(body) == {"start_time", "timezone", "duration", "settings"}
     assert replace(moved, settings=None).to_json().get("topic") is None
+
+
+def zoomsim_sent(zoomsim: LiveZoomsim, event_type: str) -> list[str]:
+    """The exact bodies zoomsim built for `event_type` deliveries, oldest first."""
+    answer = httpx.get(f"{zoomsim.base_url}/_sim/deliveries", params={"event": event_type})
+    return [delivery["body"] for delivery in answer.json()["deliveries"]]
+
+
+def process_as_intake(raw_body: str) -> None:
+    """Store the event as the webhook intake does, and process it as its work does."""
+    stored = ZoomWebhookEvent.objects.create(
+        body_sha256=hashlib.sha256(raw_body.encode()).hexdigest(),
+        event_type=json.loads(raw_body)["event"],
+        zoom_account_id="acct-acme",
+        raw_body=raw_body,
+    )
+    zoom_webhook_event_process(webhook_event_id=stored.pk)
+
+
+def test_zooms_meeting_updated_and_deleted_webhooks_reach_the_session(
+    zoomsim: LiveZoomsim, scheduled: LiveEvent
+) -> None:
+    session = only_session(scheduled)
+    new_start = (session.starts_at + timedelta(days=1)).astimezone(UTC)
+    with zoomsim.client(zoomsim.token("acme-admin")) as api:
+        changed = api.patch(
+            f"/v2/meetings/{session.zoom_meeting_id}",
+            json={"start_time": new_start.strftime("%Y-%m-%dT%H:%M:%SZ"), "duration": 50},
+        )
+        assert changed.status_code == 204
+    (updated_body,) = zoomsim_sent(zoomsim, "meeting.updated")
+
+    process_as_intake(updated_body)
+
+    session.refresh_from_db()
+    assert session.starts_at == new_start
+    assert session.duration_minutes == 50
+    assert session.zoom_state == ZoomMeetingState.SCHEDULED
+
+    with zoomsim.client(zoomsim.token("acme-admin")) as api:
+        assert api.delete(f"/v2/meetings/{session.zoom_meeting_id}").status_code == 204
+    (deleted_body,) = zoomsim_sent(zoomsim, "meeting.deleted")
+    process_as_intake(deleted_body)
+    session.refresh_from_db()
+    assert session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
+
+
+def test_the_echo_of_campuss_own_update_does_not_undo_a_later_edit(
+    zoomsim: LiveZoomsim, scheduled: LiveEvent
+) -> None:
+    session = only_session(scheduled)
+    first_move = session.starts_at + timedelta(hours=1)
+    LiveEventSession.objects.filter(pk=session.pk).update(starts_at=first_move)
+    meeting_sync_enqueue(session=session)
+    run_due_work()  # Campus PATCHes the first move; Zoom's meeting.updated is on its way
+    (echo,) = zoomsim_sent(zoomsim, "meeting.updated")
+    second_move = session.starts_at + timedelta(hours=2)
+    LiveEventSession.objects.filter(pk=session.pk).update(starts_at=second_move)  # saved meanwhile
+
+    process_as_intake(echo)
+
+    session.refresh_from_db()
+    assert session.starts_at == second_move
