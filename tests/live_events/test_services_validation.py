@@ -4,6 +4,8 @@ live zoomsim: unknown, another account's, pending, inactive, Basic; alternative 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -15,7 +17,7 @@ from django.http import Http404
 from courses.models import Course
 from live_events.inputs import EventInput, EventOptions, SessionInput
 from live_events.models import HostMeetingWrites, LiveEvent, LiveEventSession
-from live_events.selectors import zoom_day
+from live_events.selectors import live_events_for_lesson, zoom_day
 from live_events.services import OverlapsNeedConfirmation, live_event_create, live_event_update
 from organizations.models import Organization
 from tests.django_conftest import People, first_lesson
@@ -308,3 +310,37 @@ def test_an_edit_beyond_the_hosts_daily_zoom_budget_is_refused_with_the_reason(
     event.refresh_from_db()
     assert event.title == "Office hours"
     assert "00:00 UTC" in message
+
+
+def test_the_lesson_page_reads_its_events_in_the_same_queries_however_many_sessions(
+    zoomsim: LiveZoomsim,
+    on_zoom: Organization,
+    acme_people: People,
+    acme_course: Course,
+    django_assert_num_queries: Callable[..., ContextManager[object]],
+) -> None:
+    lesson = first_lesson(acme_course)
+    few = tuple(
+        SessionInput(starts_at=in_days(2 + n), time_zone="UTC", duration_minutes=30)
+        for n in range(2)
+    )
+    many = tuple(
+        SessionInput(
+            starts_at=in_days(2, hour=0) + timedelta(hours=n), time_zone="UTC", duration_minutes=30
+        )
+        for n in range(50)
+    )
+    for topic, sessions in (("Few", few), ("Many", many)):
+        live_event_create(
+            organization=on_zoom,
+            actor=acme_people.course_builder,
+            lesson=lesson,
+            data=event_input(topic=topic, sessions=sessions),
+            confirm_overlaps=True,
+        )
+
+    with django_assert_num_queries(2):  # events, then every session with its seats counted
+        events = live_events_for_lesson(organization=on_zoom, lesson=lesson)
+        sessions = [s for event in events for s in event.sessions.all()]
+    assert len(sessions) == 52
+    assert all(s.seats_taken == 0 for s in sessions)  # type: ignore[attr-defined]
