@@ -352,6 +352,22 @@ def live_event_session_deleted_at_zoom(
     )
 
 
+def live_event_session_start_url(
+    *, organization: Organization, session: LiveEventSession, user: User
+) -> str:
+    """The host's (or an alternative host's) link to start the meeting, fresh from Zoom at
+    click time. Anyone else gets 404."""
+    event = session.event
+    hosts = {event.host_email.lower(), *(email.lower() for email in event.alternative_hosts)}
+    if (
+        event.organization_id != organization.pk
+        or session.removed_at is not None
+        or user.email.lower() not in hosts
+    ):
+        raise Http404("No such session.")
+    return _zoom_provider(organization).start_url(session=session)
+
+
 # --- registering learners -------------------------------------------------------------------------
 
 
