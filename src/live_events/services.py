@@ -65,6 +65,15 @@ log = logging.getLogger("live_events")
 PROBLEM_LENGTH = 500
 
 
+class NewLinksNeedConfirmation(Exception):
+    """The edit makes new meetings at Zoom (a new host): learners' links change. `message` says
+    how many are registered; call again with `confirm_new_links=True`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class OverlapsNeedConfirmation(Exception):
     """Sessions overlap other sessions of the same host: the builder must confirm (and call
     again with `confirm_overlaps=True`). `warnings` are sentences to show."""
@@ -133,14 +142,18 @@ def live_event_update(
     event: LiveEvent,
     data: EventInput,
     confirm_overlaps: bool = False,
+    confirm_new_links: bool = False,
 ) -> LiveEvent:
     """Edit topic, description, hosts, options and sessions. Sessions with a `session_id` are
     edited, sessions without one are added; sessions not named stay as they are (removing one is
     `live_event_session_remove`). Only sessions whose meeting Zoom would see change get work, and
     the work sends only the fields that changed: an edit that changes nothing sends nothing.
 
-    Raises ValidationError (per field), OverlapsNeedConfirmation, or Http404 for a session id of
-    another event or an event of another organization."""
+    A new host (once meetings exist) means new meetings at Zoom and new links for the learners:
+    NewLinksNeedConfirmation says so until called with `confirm_new_links=True`.
+
+    Raises ValidationError (per field), OverlapsNeedConfirmation, NewLinksNeedConfirmation, or
+    Http404 for a session id of another event or an event of another organization."""
     if event.organization_id != organization.pk or event.removed_at is not None:
         raise Http404("No such live event.")
     existing = {s.pk: s for s in event.sessions.filter(removed_at__isnull=True)}
@@ -150,16 +163,22 @@ def live_event_update(
     provider = _zoom_provider(organization)
     checked = _checked_input(organization=organization, provider=provider, data=data)
     errors = FieldErrors()
-    if checked.host_email != event.host_email.lower() and any(
+    # Zoom does not move a meeting to another host for an account-level app (PATCH with
+    # `schedule_for` answers 3000 "You cannot schedule a meeting for …" without scheduling
+    # privileges): a new host means new meetings, so every learner's link changes.
+    host_changed = checked.host_email != event.host_email.lower() and any(
         s.zoom_meeting_id or s.zoom_create_sent_at for s in existing.values()
-    ):
-        errors.add(
-            "host_email",
-            "The meetings are already scheduled for "
-            f"{event.host_email}; changing the host is not possible yet. Remove the sessions and "
-            "add them again with the new host (learners' links will change).",
+    )
+    if host_changed and not confirm_new_links:
+        registered = LiveEventRegistration.objects.filter(
+            event=event, status__in=ACTIVE_REGISTRATION_STATES
+        ).count()
+        raise NewLinksNeedConfirmation(
+            f"Zoom cannot hand the meetings to {checked.host_email}: Campus will make new "
+            f"meetings for them and delete {event.host_email}'s. The {registered} registered "
+            "learners get new personal links by email."
         )
-    event_changed = _zoom_visible_event_change(event, checked)
+    event_changed = _zoom_visible_event_change(event, checked) or host_changed
     to_sync = [
         session
         for session in checked.sessions
@@ -192,6 +211,9 @@ def live_event_update(
             updated_at=timezone.now(), **_event_fields(checked)
         )
         event.refresh_from_db()
+        if host_changed:
+            for row in existing.values():
+                _meeting_replace(row)
         for session in to_sync:
             if session.session_id is None:
                 row = LiveEventSession.objects.create(
@@ -259,6 +281,35 @@ def live_event_remove(
             # The block leaves the lesson page; the event row stays as history.
             event.lesson_component.delete()
     return registered
+
+
+def _meeting_replace(session: LiveEventSession) -> None:
+    """The session gets a new meeting (the new host's); the old one is deleted once the new one
+    exists, and its registrants are registered again on the new one (new links, new
+    invitations)."""
+    session.zoom_meeting_to_delete = session.zoom_meeting_id or session.zoom_meeting_to_delete
+    session.zoom_meeting_id = None
+    session.zoom_join_url = ""
+    session.zoom_state = ZoomMeetingState.WAITING
+    session.zoom_problem = ""
+    session.zoom_marker = _new_marker()
+    session.zoom_create_sent_at = None
+    session.zoom_sent = {}
+    session.save(
+        update_fields=[
+            "zoom_meeting_to_delete",
+            "zoom_meeting_id",
+            "zoom_join_url",
+            "zoom_state",
+            "zoom_problem",
+            "zoom_marker",
+            "zoom_create_sent_at",
+            "zoom_sent",
+        ]
+    )
+    LiveEventRegistration.objects.filter(
+        session=session, status=RegistrationStatus.REGISTERED
+    ).update(status=RegistrationStatus.WAITING, zoom_registrant_id="", join_url="")
 
 
 def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> int:
@@ -554,6 +605,11 @@ def session_zoom_removed(*, session_id: int) -> None:
     LiveEventSession.objects.filter(pk=session_id).update(
         zoom_state=ZoomMeetingState.REMOVED, zoom_problem="", zoom_synced_at=timezone.now()
     )
+
+
+def session_zoom_replaced_deleted(*, session_id: int) -> None:
+    """The old host's meeting of a session that changed hosts is deleted at Zoom."""
+    LiveEventSession.objects.filter(pk=session_id).update(zoom_meeting_to_delete=None)
 
 
 def session_zoom_deleted_at_zoom(*, session_id: int) -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from courses.models import Course
@@ -24,19 +25,23 @@ from live_events.models import (
 )
 from live_events.selectors import zoom_day
 from live_events.services import (
+    NewLinksNeedConfirmation,
     live_event_create,
     live_event_registration_create,
     live_event_session_changed_at_zoom,
     live_event_session_deleted_at_zoom,
     live_event_session_retry,
+    live_event_update,
 )
 from organizations.models import Organization
 from tests.django_conftest import People, first_lesson
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.live_event_scenes import (
+    COHOST,
     event_input,
     host_writes_counted,
     run_due_work,
+    same_sessions,
     sim_meeting,
     sim_meetings,
 )
@@ -246,3 +251,47 @@ def test_the_echo_of_campuss_own_update_does_not_undo_a_later_edit(
 
     session.refresh_from_db()
     assert session.starts_at == second_move
+
+
+def test_a_new_host_gets_new_meetings_and_the_learners_new_links_once_confirmed(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, scheduled: LiveEvent
+) -> None:
+    session = only_session(scheduled)
+    registration = live_event_registration_create(
+        organization=acme, session=session, learner=acme_people.learner
+    )
+    run_due_work()
+    registration.refresh_from_db()
+    old_meeting, old_link = session.zoom_meeting_id, registration.join_url
+    data = replace(same_sessions(scheduled, event_input()), host_email=COHOST)
+
+    with pytest.raises(NewLinksNeedConfirmation) as raised:
+        live_event_update(
+            organization=acme, actor=acme_people.course_builder, event=scheduled, data=data
+        )
+    assert "1 registered learners get new personal links" in raised.value.message
+    assert sim_meeting(zoomsim, session)["deleted"] is False  # nothing changed yet
+
+    live_event_update(
+        organization=acme,
+        actor=acme_people.course_builder,
+        event=scheduled,
+        data=data,
+        confirm_new_links=True,
+    )
+    run_due_work()
+
+    session.refresh_from_db()
+    registration.refresh_from_db()
+    new_meeting = sim_meeting(zoomsim, session)
+    assert new_meeting["host_id"] == "acme-cohost"
+    assert session.zoom_meeting_id != old_meeting
+    assert session.zoom_meeting_to_delete is None
+    deleted = [m for m in sim_meetings(zoomsim, include_deleted=True) if m["id"] == old_meeting]
+    assert deleted[0]["deleted"] is True
+    assert registration.status == RegistrationStatus.REGISTERED
+    assert registration.join_url.startswith(f"{zoomsim.base_url}/w/{session.zoom_meeting_id}")
+    assert registration.join_url != old_link
+    invitations = [m for m in mail.outbox if m.to == [acme_people.learner.email]]
+    assert len(invitations) == 2  # the first link, then the new one
+    assert registration.join_url in invitations[-1].body
