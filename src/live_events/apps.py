@@ -10,6 +10,9 @@ class LiveEventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported for what it registers: the invitation work kind.
+        from live_events import work_handlers  # noqa: F401
+
         from courses.components import (
             ComponentMenuEntry,
             component_loader_register,

@@ -100,6 +100,12 @@ class SchedulingProvider(Protocol):
         """Register every waiting registration of `session` in batches, in the background."""
         ...
 
+    def start_url(self, *, session: LiveEventSession) -> str:
+        """A fresh link for the host to start the session's meeting (Zoom's expire after two
+        hours, so it is fetched when the host clicks, never stored). Raises ValidationError
+        with a sentence when Zoom cannot give one."""
+        ...
+
 
 class ExternalLinkProvider:
     key = LiveEventProvider.EXTERNAL_LINK.value

@@ -71,3 +71,8 @@ class ZoomMeetingProvider:
         from zoom_integration.services.registrants import registrants_batch_enqueue
 
         registrants_batch_enqueue(session=session)
+
+    def start_url(self, *, session: LiveEventSession) -> str:
+        from zoom_integration.services.meetings import zoom_meeting_start_url
+
+        return zoom_meeting_start_url(session=session)
