@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.utils import timezone
 
 from live_events.models import (
@@ -27,16 +26,11 @@ from live_events.models import (
     RegistrationStatus,
     ZoomMeetingState,
 )
-from live_events.selectors import live_events_for_lesson
+from live_events.selectors import join_opens_before, live_events_for_lesson
 
 if TYPE_CHECKING:
     from courses.models import Lesson, LessonComponent
     from organizations.requests import MemberRequest
-
-
-def join_opens_before() -> timedelta:
-    """How long before a session's start its Join button appears (a setting)."""
-    return timedelta(minutes=getattr(settings, "LIVE_EVENTS_JOIN_OPENS_MINUTES", 15))
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,6 @@ class MeetingProvider(Protocol):
         ...
 
 
-class StartLinkUnavailable(Exception):
-    """A host's start link could not be had now; the message says why and what to do."""
-
-
 @runtime_checkable
 class SchedulingProvider(Protocol):
     """A provider that schedules a meeting per session and registers learners (Zoom)."""
@@ -85,11 +81,6 @@ class SchedulingProvider(Protocol):
     def session_sync_request(self, *, session: LiveEventSession) -> None:
         """Bring the session's meeting in line with the row (create, update or delete), in the
         background, after the caller's transaction commits."""
-        ...
-
-    def start_url(self, *, session: LiveEventSession) -> str:
-        """A fresh link that starts the session's meeting as its host (raises
-        StartLinkUnavailable)."""
         ...
 
     def registration_sync_request(self, *, registration: LiveEventRegistration) -> None:

@@ -184,14 +184,20 @@ def host_meeting_writes_remaining(*, host_zoom_user_id: str, now: datetime | Non
 JOIN_OPENS_MINUTES_DEFAULT = 15
 
 
+def join_opens_before() -> timedelta:
+    """How long before a session's start its Join button appears."""
+    return timedelta(
+        minutes=getattr(settings, "LIVE_EVENTS_JOIN_OPENS_MINUTES", JOIN_OPENS_MINUTES_DEFAULT)
+    )
+
+
 def live_event_join_url(*, registration: LiveEventRegistration, now: datetime | None = None) -> str:
     """The learner's personal link while joining is open (from a few minutes before the start
     until the end), else ""."""
     if registration.status != "registered" or not registration.join_url:
         return ""
     session = registration.session
-    opens_minutes = getattr(settings, "LIVE_EVENTS_JOIN_OPENS_MINUTES", JOIN_OPENS_MINUTES_DEFAULT)
     moment = now or timezone.now()
-    opens = session.starts_at - timedelta(minutes=opens_minutes)
+    opens = session.starts_at - join_opens_before()
     ends = session.starts_at + timedelta(minutes=session.duration_minutes)
     return registration.join_url if opens <= moment <= ends else ""
