@@ -47,7 +47,12 @@ from live_events.models import (
     RegistrationStatus,
     ZoomMeetingState,
 )
-from live_events.providers import HostRequirements, SchedulingProvider, scheduling_provider_get
+from live_events.providers import (
+    HostCheck,
+    HostRequirements,
+    SchedulingProvider,
+    scheduling_provider_get,
+)
 from live_events.selectors import (
     HOST_DAILY_MEETING_WRITES,
     host_meeting_writes_remaining,
@@ -421,6 +426,27 @@ def live_event_session_start_url(
     ):
         raise Http404("No such session.")
     return _zoom_provider(organization).start_url(session=session)
+
+
+def live_event_host_validate(
+    *,
+    organization: Organization,
+    email: str,
+    alternative: bool = False,
+    cloud_recording: bool = False,
+    longest_session_minutes: int = 0,
+) -> HostCheck:
+    """The form's VALIDATE button: ask Zoom about one host (or alternative host) email, saving
+    nothing. `problem` is the sentence to show beside the field; `name` the host's Zoom name."""
+    provider = _zoom_provider(organization)
+    return provider.host_check(
+        organization=organization,
+        email=email.strip().lower(),
+        requirements=HostRequirements(
+            cloud_recording=cloud_recording, longest_session_minutes=longest_session_minutes
+        ),
+        alternative=alternative,
+    )
 
 
 # --- registering learners -------------------------------------------------------------------------

@@ -18,7 +18,12 @@ from courses.models import Course
 from live_events.inputs import EventInput, EventOptions, SessionInput
 from live_events.models import HostMeetingWrites, LiveEvent, LiveEventSession
 from live_events.selectors import live_events_for_lesson, zoom_day
-from live_events.services import OverlapsNeedConfirmation, live_event_create, live_event_update
+from live_events.services import (
+    OverlapsNeedConfirmation,
+    live_event_create,
+    live_event_host_validate,
+    live_event_update,
+)
 from organizations.models import Organization
 from tests.django_conftest import People, first_lesson
 from tests.support.zoomsim_server import LiveZoomsim
@@ -344,3 +349,21 @@ def test_the_lesson_page_reads_its_events_in_the_same_queries_however_many_sessi
         sessions = [s for event in events for s in event.sessions.all()]
     assert len(sessions) == 52
     assert all(s.seats_taken == 0 for s in sessions)  # type: ignore[attr-defined]
+
+
+def test_validate_names_the_host_or_says_why_not_and_saves_nothing(
+    zoomsim: LiveZoomsim, on_zoom: Organization
+) -> None:
+    ok = live_event_host_validate(organization=on_zoom, email=" Host@acme.test ")
+    assert ok.ok
+    assert ok.name == "Hal Host"
+    assert ok.user_id == "acme-host"
+    basic = live_event_host_validate(
+        organization=on_zoom, email="basic@acme.test", longest_session_minutes=90
+    )
+    assert "meetings over 40 minutes" in basic.problem
+    alternative = live_event_host_validate(
+        organization=on_zoom, email="basic@acme.test", alternative=True
+    )
+    assert "licensed users as alternative hosts" in alternative.problem
+    assert_nothing_saved_or_sent(zoomsim)
