@@ -6,6 +6,7 @@ that `scripts/test-services` (CI) runs the whole database-facing suite again on 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,8 +15,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from courses.models import Course, Lesson
-from courses.services import lesson_create, lesson_text_add
-from organizations.models import Membership, Organization, Role, User
+from courses.services import course_enroll, lesson_create, lesson_text_add
+from organizations.models import Membership, Organization, PermissionSet, Role, User
 from organizations.services import member_get_or_create, organization_get_or_create
 
 PASSWORD = "correct-horse-battery"
@@ -61,12 +62,24 @@ def eager_bell() -> Iterator[None]:
         app.conf.task_always_eager = before
 
 
+def _permission_sets_present() -> None:
+    """A transactional test (browser tests) flushes every table after it, the rows its data
+    migration made too: put the permission sets back for the tests that follow."""
+    migration = importlib.import_module("organizations.migrations.0002_permission_sets")
+    for code, name, description in migration.PERMISSION_SETS:
+        PermissionSet.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description}
+        )
+
+
 def make_member(
     organization: Organization,
     email: str,
     role: Role,
     permission_codes: tuple[str, ...] = (),
 ) -> User:
+    if permission_codes:
+        _permission_sets_present()
     membership = member_get_or_create(
         organization=organization,
         email=email,
@@ -128,11 +141,13 @@ def globex_admin(globex: Organization) -> User:
 
 
 @pytest.fixture
-def acme_course(acme: Organization) -> Course:
+def acme_course(acme: Organization, acme_people: People) -> Course:
+    """Acme's course, with Acme's learner enrolled in it."""
     course = Course.objects.create(organization=acme, title="Statistics", description="Numbers.")
     for title in ("Averages", "Spread"):
         lesson = lesson_create(course=course, title=title)
         lesson_text_add(lesson=lesson, body=f"All about {title.lower()}.")
+    course_enroll(course=course, learner=acme_people.learner)
     return course
 
 

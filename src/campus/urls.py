@@ -14,6 +14,7 @@ urlpatterns = [
     # Django's LogoutView answers POST only, so a link (or a prefetch) cannot sign anyone out.
     path("sign-out/", LogoutView.as_view(), name="sign_out"),
     path("courses/", include("courses.urls")),
+    path("courses/", include("live_events.urls")),
     path("people/", include("organizations.urls")),
     path("admin-tools/", include("organizations.admin_tools.urls")),
     # The Zoom pages under admin-tools/integrations/zoom/, and Zoom's webhook endpoint.

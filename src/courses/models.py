@@ -70,3 +70,23 @@ class LessonComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.position} of {self.lesson}"
+
+
+class Enrollment(models.Model):
+    """A learner taking a course. Learners see only the courses they are enrolled in; course
+    admins and org admins see every course of their organization."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    learner = models.ForeignKey(
+        "organizations.User", on_delete=models.CASCADE, related_name="enrollments"
+    )
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "enrolled_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "learner"], name="enrollment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} in {self.course_id}"

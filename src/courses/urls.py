@@ -17,4 +17,10 @@ urlpatterns = [
         name="lesson_title",
     ),
     path("<int:course_id>/lessons/<int:lesson_id>/text/", views.text_add, name="text_add"),
+    path("<int:course_id>/lessons/<int:lesson_id>/text/new/", views.text_new, name="text_new"),
+    path(
+        "<int:course_id>/lessons/<int:lesson_id>/components/",
+        views.component_menu_page,
+        name="component_menu",
+    ),
 ]

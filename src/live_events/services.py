@@ -1,24 +1,882 @@
-"""Writes to live events that other apps call (the Zoom integration, when it is disabled or when
-Zoom asks for an account's data to be deleted)."""
+"""Writes of live events: creating, editing and removing Zoom events and their sessions,
+registering learners (one by one, or a cohort in batches), and what the Zoom side records back
+(meetings made, registrants added, problems in words, each host's daily budget).
+
+Every write saves Campus's rows first, in one transaction, and then asks the scheduling provider
+(`live_events.providers.SchedulingProvider`, Zoom's lives in zoom_integration) to bring Zoom in
+line in the background: a durable work row per session or registration, rung after commit. Bad
+input raises `django.core.exceptions.ValidationError` with messages per field
+(`live_events.inputs`), before anything is saved or sent.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
 
+from courses.models import ComponentKind
+from courses.services import lesson_component_create
+from live_events.inputs import (
+    CheckedSession,
+    EventInput,
+    FieldErrors,
+    check_host_emails,
+    check_options,
+    check_sessions,
+    check_text,
+)
+from live_events.invitations import invitation_enqueue, invitations_for_session_enqueue
 from live_events.models import (
+    ACTIVE_REGISTRATION_STATES,
+    HostMeetingWrites,
     LiveEvent,
     LiveEventProvider,
     LiveEventRecording,
     LiveEventRecordingSource,
+    LiveEventRegistration,
+    LiveEventSession,
+    RegistrationStatus,
+    ZoomMeetingState,
 )
+from live_events.providers import (
+    HostCheck,
+    HostRequirements,
+    SchedulingProvider,
+    scheduling_provider_get,
+)
+from live_events.selectors import (
+    HOST_DAILY_MEETING_WRITES,
+    host_meeting_writes_remaining,
+    live_event_host_overlaps,
+    zoom_day,
+)
+from organizations.models import Membership
 
 if TYPE_CHECKING:
-    from organizations.models import Organization
+    from courses.models import Lesson
+    from organizations.models import Organization, User
 
 log = logging.getLogger("live_events")
+
+PROBLEM_LENGTH = 500
+
+
+class NewLinksNeedConfirmation(Exception):
+    """The edit makes new meetings at Zoom (a new host): learners' links change. `message` says
+    how many are registered; call again with `confirm_new_links=True`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class OverlapsNeedConfirmation(Exception):
+    """Sessions overlap other sessions of the same host: the builder must confirm (and call
+    again with `confirm_overlaps=True`). `warnings` are sentences to show."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(" ".join(warnings))
+        self.warnings = warnings
+
+
+# --- creating and editing -------------------------------------------------------------------------
+
+
+def live_event_create(
+    *,
+    organization: Organization,
+    actor: User,
+    lesson: Lesson,
+    data: EventInput,
+    confirm_overlaps: bool = False,
+    position: int | None = None,
+) -> LiveEvent:
+    """Put a Zoom event on `lesson` (at `position` on the page, else at the end): the event and
+    its sessions saved, then one meeting per
+    session created at Zoom in the background ("waiting for Zoom" until then).
+
+    Raises ValidationError (per field; nothing saved, nothing sent), OverlapsNeedConfirmation,
+    or Http404 when the lesson is another organization's."""
+    if lesson.course.organization_id != organization.pk:
+        raise Http404("No such lesson.")
+    provider = _zoom_provider(organization)
+    checked = _checked_input(organization=organization, provider=provider, data=data)
+    _confirm_overlaps(
+        organization=organization,
+        host_email=checked.host_email,
+        sessions=checked.sessions,
+        confirmed=confirm_overlaps,
+    )
+    with transaction.atomic():
+        component = lesson_component_create(
+            lesson=lesson, kind=ComponentKind.LIVE_EVENT, position=position
+        )
+        event = LiveEvent.objects.create(
+            organization=organization,
+            lesson_component=component,
+            provider=LiveEventProvider.ZOOM,
+            created_by=actor,
+            time_zone=checked.sessions[0].time_zone,
+            **_event_fields(checked),
+        )
+        for session in checked.sessions:
+            created = LiveEventSession.objects.create(
+                event=event,
+                starts_at=session.starts_at,
+                time_zone=session.time_zone,
+                duration_minutes=session.duration_minutes,
+                zoom_marker=_new_marker(),
+            )
+            provider.session_sync_request(session=created)
+    log.info(
+        "live_events.created",
+        extra={"event_id": event.pk, "sessions": len(checked.sessions)},
+    )
+    return event
+
+
+def live_event_update(
+    *,
+    organization: Organization,
+    actor: User,
+    event: LiveEvent,
+    data: EventInput,
+    confirm_overlaps: bool = False,
+    confirm_new_links: bool = False,
+) -> LiveEvent:
+    """Edit topic, description, hosts, options and sessions. Sessions with a `session_id` are
+    edited, sessions without one are added; sessions not named stay as they are (removing one is
+    `live_event_session_remove`). Only sessions whose meeting Zoom would see change get work, and
+    the work sends only the fields that changed: an edit that changes nothing sends nothing.
+
+    A new host (once meetings exist) means new meetings at Zoom and new links for the learners:
+    NewLinksNeedConfirmation says so until called with `confirm_new_links=True`.
+
+    Raises ValidationError (per field), OverlapsNeedConfirmation, NewLinksNeedConfirmation, or
+    Http404 for a session id of another event or an event of another organization."""
+    if event.organization_id != organization.pk or event.removed_at is not None:
+        raise Http404("No such live event.")
+    existing = {s.pk: s for s in event.sessions.filter(removed_at__isnull=True)}
+    for session_input in data.sessions:
+        if session_input.session_id is not None and session_input.session_id not in existing:
+            raise Http404("No such session in this event.")
+    provider = _zoom_provider(organization)
+    checked = _checked_input(organization=organization, provider=provider, data=data)
+    errors = FieldErrors()
+    # Zoom does not move a meeting to another host for an account-level app (PATCH with
+    # `schedule_for` answers 3000 "You cannot schedule a meeting for …" without scheduling
+    # privileges): a new host means new meetings, so every learner's link changes.
+    host_changed = checked.host_email != event.host_email.lower() and any(
+        s.zoom_meeting_id or s.zoom_create_sent_at for s in existing.values()
+    )
+    if host_changed and not confirm_new_links:
+        registered = LiveEventRegistration.objects.filter(
+            event=event, status__in=ACTIVE_REGISTRATION_STATES
+        ).count()
+        raise NewLinksNeedConfirmation(
+            f"Zoom cannot hand the meetings to {checked.host_email}: Campus will make new "
+            f"meetings for them and delete {event.host_email}'s. The {registered} registered "
+            "learners get new personal links by email."
+        )
+    event_changed = _zoom_visible_event_change(event, checked) or host_changed
+    to_sync = [
+        session
+        for session in checked.sessions
+        if session.session_id is None
+        or event_changed
+        or _session_changed(existing[session.session_id], session)
+    ]
+    named = {s.session_id for s in checked.sessions}
+    # Sessions the form did not name still carry the event's topic, agenda and settings.
+    untouched = [row for pk, row in existing.items() if pk not in named] if event_changed else []
+    writes = len(to_sync) + len(untouched)
+    remaining = host_meeting_writes_remaining(host_zoom_user_id=checked.host_user_id)
+    if writes > remaining:
+        errors.add(
+            "__all__",
+            f"This edit would change {writes} Zoom meetings, but {checked.host_email} has "
+            f"only {remaining} of Zoom's {HOST_DAILY_MEETING_WRITES} meeting changes a day left "
+            "(the count starts again at 00:00 UTC). Change fewer sessions, or save again after "
+            "midnight UTC.",
+        )
+    errors.raise_if_any()
+    _confirm_overlaps(
+        organization=organization,
+        host_email=checked.host_email,
+        sessions=checked.sessions,
+        confirmed=confirm_overlaps,
+    )
+    with transaction.atomic():
+        LiveEvent.objects.filter(pk=event.pk).update(
+            updated_at=timezone.now(), **_event_fields(checked)
+        )
+        event.refresh_from_db()
+        if host_changed:
+            for row in existing.values():
+                _meeting_replace(row)
+        for session in to_sync:
+            if session.session_id is None:
+                row = LiveEventSession.objects.create(
+                    event=event,
+                    starts_at=session.starts_at,
+                    time_zone=session.time_zone,
+                    duration_minutes=session.duration_minutes,
+                    zoom_marker=_new_marker(),
+                )
+            else:
+                row = existing[session.session_id]
+                moved = (row.starts_at, row.duration_minutes) != (
+                    session.starts_at,
+                    session.duration_minutes,
+                )
+                row.starts_at = session.starts_at
+                row.time_zone = session.time_zone
+                row.duration_minutes = session.duration_minutes
+                row.save(update_fields=["starts_at", "time_zone", "duration_minutes"])
+                if moved:
+                    invitations_for_session_enqueue(session_id=row.pk)  # calendars follow
+            provider.session_sync_request(session=row)
+        for row in untouched:
+            provider.session_sync_request(session=row)
+    log.info(
+        "live_events.updated",
+        extra={"event_id": event.pk, "sessions_to_sync": writes, "actor_id": actor.pk},
+    )
+    return event
+
+
+def live_event_session_remove(
+    *, organization: Organization, session: LiveEventSession, notify_registrants: bool
+) -> int:
+    """Remove a session: its meeting is deleted at Zoom in the background (with Zoom's
+    cancellation email to registrants when `notify_registrants`), its registrations cancelled.
+    Returns how many learners were registered (the confirmation states it beforehand)."""
+    if session.event.organization_id != organization.pk:
+        raise Http404("No such session.")
+    provider = _zoom_provider(organization, require_available=False)
+    with transaction.atomic():
+        registered = _session_remove(session, notify_registrants=notify_registrants)
+        if provider is not None:
+            provider.session_sync_request(session=session)
+    return registered
+
+
+def live_event_remove(
+    *, organization: Organization, event: LiveEvent, notify_registrants: bool
+) -> int:
+    """Remove the whole event: every session as in `live_event_session_remove`. Returns how many
+    learners were registered."""
+    if event.organization_id != organization.pk:
+        raise Http404("No such live event.")
+    provider = _zoom_provider(organization, require_available=False)
+    registered = 0
+    with transaction.atomic():
+        now = timezone.now()
+        LiveEvent.objects.filter(pk=event.pk).update(removed_at=now, updated_at=now)
+        for session in event.sessions.filter(removed_at__isnull=True):
+            registered += _session_remove(session, notify_registrants=notify_registrants)
+            if provider is not None:
+                provider.session_sync_request(session=session)
+        if event.lesson_component is not None:
+            # The block leaves the lesson page; the event row stays as history.
+            event.lesson_component.delete()
+    return registered
+
+
+def _meeting_replace(session: LiveEventSession) -> None:
+    """The session gets a new meeting (the new host's); the old one is deleted once the new one
+    exists, and its registrants are registered again on the new one (new links, new
+    invitations)."""
+    session.zoom_meeting_to_delete = session.zoom_meeting_id or session.zoom_meeting_to_delete
+    session.zoom_meeting_id = None
+    session.zoom_join_url = ""
+    session.zoom_state = ZoomMeetingState.WAITING
+    session.zoom_problem = ""
+    session.zoom_marker = _new_marker()
+    session.zoom_create_sent_at = None
+    session.zoom_sent = {}
+    session.save(
+        update_fields=[
+            "zoom_meeting_to_delete",
+            "zoom_meeting_id",
+            "zoom_join_url",
+            "zoom_state",
+            "zoom_problem",
+            "zoom_marker",
+            "zoom_create_sent_at",
+            "zoom_sent",
+        ]
+    )
+    LiveEventRegistration.objects.filter(
+        session=session, status=RegistrationStatus.REGISTERED
+    ).update(status=RegistrationStatus.WAITING, zoom_registrant_id="", join_url="")
+
+
+def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> int:
+    now = timezone.now()
+    active = LiveEventRegistration.objects.filter(
+        session=session, status__in=ACTIVE_REGISTRATION_STATES
+    )
+    registered = active.count()
+    # Zoom drops a deleted meeting's registrants with it: nothing to cancel one by one.
+    active.update(status=RegistrationStatus.CANCELLED, cancelled_at=now, updated_at=now)
+    session.removed_at = now
+    session.removal_notifies_registrants = notify_registrants
+    session.save(update_fields=["removed_at", "removal_notifies_registrants"])
+    invitations_for_session_enqueue(session_id=session.pk)  # their CANCELs
+    return registered
+
+
+def live_event_session_retry(*, organization: Organization, session: LiveEventSession) -> None:
+    """Try Zoom again for a session whose meeting failed or was deleted at Zoom (a deleted one is
+    made anew: its learners are registered on the new meeting and get new links)."""
+    if session.event.organization_id != organization.pk or session.removed_at is not None:
+        raise Http404("No such session.")
+    provider = _zoom_provider(organization)
+    with transaction.atomic():
+        if session.zoom_state == ZoomMeetingState.FAILED:
+            LiveEventSession.objects.filter(pk=session.pk).update(
+                zoom_state=ZoomMeetingState.WAITING, zoom_problem=""
+            )
+        provider.session_sync_request(session=session)
+
+
+def live_event_session_changed_at_zoom(
+    *,
+    organization_ids: Collection[int],
+    meeting_id: int,
+    starts_at: datetime | None,
+    duration_minutes: int | None,
+    time_zone: str,
+) -> int:
+    """Zoom says a meeting was changed there (`meeting.updated`): take over the new time, and
+    note it as what Zoom holds, so Campus does not send it back. A value equal to what Campus
+    itself last sent is Zoom telling of Campus's own update, and is ignored (an edit saved
+    meanwhile must not be overwritten by the echo of the one before). Returns sessions updated."""
+    updated = 0
+    for session in LiveEventSession.objects.filter(
+        event__organization_id__in=organization_ids,
+        zoom_meeting_id=meeting_id,
+        removed_at__isnull=True,
+    ):
+        sent = dict(session.zoom_sent)
+        changed: list[str] = []
+        if starts_at is not None:
+            zoom_start = starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if zoom_start != sent.get("start_time") and starts_at != session.starts_at:
+                session.starts_at = starts_at
+                sent["start_time"] = zoom_start
+                changed.append("starts_at")
+        if (
+            duration_minutes
+            and duration_minutes != sent.get("duration")
+            and duration_minutes != session.duration_minutes
+        ):
+            session.duration_minutes = duration_minutes
+            sent["duration"] = duration_minutes
+            changed.append("duration_minutes")
+        if time_zone and time_zone != sent.get("timezone") and time_zone != session.time_zone:
+            session.time_zone = time_zone
+            sent["timezone"] = time_zone
+            changed.append("time_zone")
+        if not changed:
+            continue
+        session.zoom_sent = sent
+        session.save(update_fields=[*changed, "zoom_sent"])
+        invitations_for_session_enqueue(session_id=session.pk)
+        updated += 1
+    return updated
+
+
+def live_event_session_deleted_at_zoom(
+    *, organization_ids: Collection[int], meeting_id: int
+) -> int:
+    """Zoom says a meeting was deleted there (`meeting.deleted`): marked on the session for
+    builders, who can make it anew (`live_event_session_retry`). Returns sessions marked."""
+    return LiveEventSession.objects.filter(
+        event__organization_id__in=organization_ids,
+        zoom_meeting_id=meeting_id,
+        removed_at__isnull=True,
+    ).update(
+        zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
+        zoom_problem="The meeting was deleted at Zoom.",
+    )
+
+
+def live_event_session_start_url(
+    *, organization: Organization, session: LiveEventSession, user: User
+) -> str:
+    """The host's (or an alternative host's) link to start the meeting, fresh from Zoom at
+    click time. Anyone else gets 404."""
+    event = session.event
+    hosts = {event.host_email.lower(), *(email.lower() for email in event.alternative_hosts)}
+    if (
+        event.organization_id != organization.pk
+        or session.removed_at is not None
+        or user.email.lower() not in hosts
+    ):
+        raise Http404("No such session.")
+    return _zoom_provider(organization).start_url(session=session)
+
+
+def live_event_host_validate(
+    *,
+    organization: Organization,
+    email: str,
+    alternative: bool = False,
+    cloud_recording: bool = False,
+    longest_session_minutes: int = 0,
+) -> HostCheck:
+    """The form's VALIDATE button: ask Zoom about one host (or alternative host) email, saving
+    nothing. `problem` is the sentence to show beside the field; `name` the host's Zoom name."""
+    provider = _zoom_provider(organization)
+    return provider.host_check(
+        organization=organization,
+        email=email.strip().lower(),
+        requirements=HostRequirements(
+            cloud_recording=cloud_recording, longest_session_minutes=longest_session_minutes
+        ),
+        alternative=alternative,
+    )
+
+
+# --- registering learners -------------------------------------------------------------------------
+
+
+def live_event_registration_create(
+    *, organization: Organization, session: LiveEventSession, learner: User
+) -> LiveEventRegistration:
+    """Register `learner` for `session`: the Zoom registrant (and its personal link) comes in
+    the background. A learner already registered for another session of the event is moved."""
+    _check_session_open(organization=organization, session=session, learner=learner)
+    current = LiveEventRegistration.objects.filter(
+        event=session.event, learner=learner, status__in=ACTIVE_REGISTRATION_STATES
+    ).first()
+    if current is not None:
+        if current.session_id == session.pk:
+            return current
+        return live_event_registration_move(
+            organization=organization, registration=current, to_session=session
+        )
+    provider = _zoom_provider(organization)
+    try:
+        with transaction.atomic():
+            registration = LiveEventRegistration.objects.create(
+                event=session.event, session=session, learner=learner
+            )
+            provider.registration_sync_request(registration=registration)
+    except IntegrityError:
+        # A second click that raced the first: the one registration stands.
+        existing = LiveEventRegistration.objects.filter(
+            event=session.event, learner=learner, status__in=ACTIVE_REGISTRATION_STATES
+        ).first()
+        if existing is None:
+            raise
+        return existing
+    return registration
+
+
+def live_event_registration_move(
+    *,
+    organization: Organization,
+    registration: LiveEventRegistration,
+    to_session: LiveEventSession,
+) -> LiveEventRegistration:
+    """Move a registration to another session of the same event: the old registrant is
+    cancelled at Zoom and a new one added on the new meeting."""
+    if (
+        registration.event.organization_id != organization.pk
+        or to_session.event_id != registration.event_id
+    ):
+        raise Http404("No such session in this event.")
+    _check_session_open(organization=organization, session=to_session, learner=None)
+    provider = _zoom_provider(organization)
+    with transaction.atomic():
+        old = LiveEventRegistration.objects.select_for_update().get(pk=registration.pk)
+        if old.status not in ACTIVE_REGISTRATION_STATES:
+            raise ValidationError({"__all__": ["This registration was cancelled meanwhile."]})
+        if old.session_id == to_session.pk:
+            return old
+        _cancel(old)
+        provider.registration_sync_request(registration=old)
+        moved = LiveEventRegistration.objects.create(
+            event=old.event, session=to_session, learner=old.learner
+        )
+        provider.registration_sync_request(registration=moved)
+    return moved
+
+
+def live_event_registration_cancel(
+    *, organization: Organization, registration: LiveEventRegistration
+) -> LiveEventRegistration:
+    """Cancel a registration; the registrant is cancelled at Zoom in the background."""
+    if registration.event.organization_id != organization.pk:
+        raise Http404("No such registration.")
+    provider = _zoom_provider(organization, require_available=False)
+    with transaction.atomic():
+        locked = LiveEventRegistration.objects.select_for_update().get(pk=registration.pk)
+        if locked.status in ACTIVE_REGISTRATION_STATES:
+            _cancel(locked)
+            if provider is not None:
+                provider.registration_sync_request(registration=locked)
+    return locked
+
+
+def _cancel(registration: LiveEventRegistration) -> None:
+    now = timezone.now()
+    # With a registrant at Zoom there is something to cancel there; without, nothing was sent
+    # yet (or the add is in flight: the registration work cancels what it finds).
+    registration.status = RegistrationStatus.CANCELLING
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    if registration.invitations_sent:
+        invitation_enqueue(registration=registration)
+
+
+def live_event_session_register_batch(
+    *, organization: Organization, session: LiveEventSession, learners: Sequence[User]
+) -> int:
+    """Register a cohort into `session` at once (Zoom's batch_registrants, 30 a call, in the
+    background). Learners already registered in this session are skipped; those registered in
+    another session of the event are left there. Returns how many registrations were made."""
+    _check_session_open(organization=organization, session=session, learner=None)
+    unique = {learner.pk: learner for learner in learners}
+    members = Membership.objects.filter(user_id__in=unique, organization=organization).count()
+    if members != len(unique):
+        raise Http404("No such learner.")  # someone of another organization, or nobody's
+    provider = _zoom_provider(organization)
+    with transaction.atomic():
+        already = set(
+            LiveEventRegistration.objects.filter(
+                event=session.event,
+                learner__in=learners,
+                status__in=ACTIVE_REGISTRATION_STATES,
+            ).values_list("learner_id", flat=True)
+        )
+        new = [
+            LiveEventRegistration(event=session.event, session=session, learner=learner)
+            for learner in unique.values()
+            if learner.pk not in already
+        ]
+        LiveEventRegistration.objects.bulk_create(new)
+        if new:
+            provider.registrations_batch_request(session=session)
+    return len(new)
+
+
+def _organization_id_of(user: User) -> int | None:
+    membership = getattr(user, "membership", None)
+    return membership.organization_id if membership is not None else None
+
+
+def _check_session_open(
+    *, organization: Organization, session: LiveEventSession, learner: User | None
+) -> None:
+    event = session.event
+    if (
+        event.organization_id != organization.pk
+        or event.removed_at is not None
+        or session.removed_at is not None
+    ):
+        raise Http404("No such session.")
+    if learner is not None and _organization_id_of(learner) != organization.pk:
+        raise Http404("No such session.")
+    if event.provider != LiveEventProvider.ZOOM:
+        raise ValidationError({"__all__": ["Registration is only for Zoom events."]})
+    if session.starts_at + timedelta(minutes=session.duration_minutes) <= timezone.now():
+        raise ValidationError({"__all__": ["This session is over; pick another one."]})
+
+
+# --- what the provider records back ---------------------------------------------------------------
+
+
+def session_zoom_create_sent(*, session_id: int, attempted: dict[str, object]) -> None:
+    """A create with the fields `attempted` is about to be sent: a retry must look for the
+    meeting before creating again, and one it adopts holds these fields."""
+    LiveEventSession.objects.filter(pk=session_id).update(
+        zoom_create_sent_at=timezone.now(), zoom_sent=attempted
+    )
+
+
+def session_zoom_scheduled(
+    *, session_id: int, meeting_id: int, join_url: str, sent: dict[str, object]
+) -> None:
+    """The meeting exists at Zoom with the fields `sent`."""
+    LiveEventSession.objects.filter(pk=session_id).update(
+        zoom_meeting_id=meeting_id,
+        zoom_join_url=join_url,
+        zoom_state=ZoomMeetingState.SCHEDULED,
+        zoom_problem="",
+        zoom_sent=sent,
+        zoom_synced_at=timezone.now(),
+    )
+
+
+def session_zoom_updated(*, session_id: int, sent: dict[str, object]) -> None:
+    LiveEventSession.objects.filter(pk=session_id).update(
+        zoom_state=ZoomMeetingState.SCHEDULED,
+        zoom_problem="",
+        zoom_sent=sent,
+        zoom_synced_at=timezone.now(),
+    )
+
+
+def session_zoom_removed(*, session_id: int) -> None:
+    """The removed session's meeting is gone at Zoom (or never existed)."""
+    LiveEventSession.objects.filter(pk=session_id).update(
+        zoom_state=ZoomMeetingState.REMOVED, zoom_problem="", zoom_synced_at=timezone.now()
+    )
+
+
+def session_zoom_replaced_deleted(*, session_id: int) -> None:
+    """The old host's meeting of a session that changed hosts is deleted at Zoom."""
+    LiveEventSession.objects.filter(pk=session_id).update(zoom_meeting_to_delete=None)
+
+
+def session_zoom_deleted_at_zoom(*, session_id: int) -> None:
+    """Zoom says the meeting does not exist (deleted there): marked, so it can be recreated."""
+    LiveEventSession.objects.filter(pk=session_id).update(
+        zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
+        zoom_problem="The meeting was deleted at Zoom.",
+        zoom_synced_at=timezone.now(),
+    )
+
+
+def session_zoom_problem(*, session_id: int, problem: str, failed: bool) -> None:
+    """Record why Zoom refused (`failed`: it will not work without a change) or could not be
+    reached (the work retries; the session keeps waiting)."""
+    updates: dict[str, object] = {"zoom_problem": problem[:PROBLEM_LENGTH]}
+    if failed:
+        updates["zoom_state"] = ZoomMeetingState.FAILED
+    LiveEventSession.objects.filter(pk=session_id).update(**updates)
+
+
+def registration_zoom_registered(
+    *, registration_id: int, registrant_id: str, join_url: str
+) -> bool:
+    """Store the Zoom registrant and personal link; False if the registration was cancelled
+    meanwhile (the caller then cancels the registrant it just made)."""
+    now = timezone.now()
+    updated = LiveEventRegistration.objects.filter(
+        pk=registration_id, status=RegistrationStatus.WAITING
+    ).update(
+        status=RegistrationStatus.REGISTERED,
+        zoom_registrant_id=registrant_id,
+        join_url=join_url,
+        zoom_registered_at=now,
+        problem="",
+        updated_at=now,
+    )
+    if not updated:
+        LiveEventRegistration.objects.filter(pk=registration_id).update(
+            zoom_registrant_id=registrant_id, updated_at=now
+        )
+        return False
+    registration = LiveEventRegistration.objects.select_related("event__organization").get(
+        pk=registration_id
+    )
+    invitation_enqueue(registration=registration)
+    return True
+
+
+def registration_zoom_cancelled(*, registration_id: int) -> None:
+    LiveEventRegistration.objects.filter(
+        pk=registration_id, status=RegistrationStatus.CANCELLING
+    ).update(status=RegistrationStatus.CANCELLED, updated_at=timezone.now())
+
+
+def registration_zoom_failed(*, registration_id: int, problem: str) -> None:
+    LiveEventRegistration.objects.filter(
+        pk=registration_id, status=RegistrationStatus.WAITING
+    ).update(
+        status=RegistrationStatus.FAILED,
+        problem=problem[:PROBLEM_LENGTH],
+        updated_at=timezone.now(),
+    )
+
+
+def host_meeting_write_reserve(*, host_zoom_user_id: str, now: datetime | None = None) -> bool:
+    """Count one meeting create or update against the host's day, if the budget allows it
+    (True); False when Zoom's 100 are used up."""
+    day = zoom_day(now)
+    with transaction.atomic():
+        HostMeetingWrites.objects.get_or_create(host_zoom_user_id=host_zoom_user_id, day=day)
+        reserved = HostMeetingWrites.objects.filter(
+            host_zoom_user_id=host_zoom_user_id, day=day, count__lt=HOST_DAILY_MEETING_WRITES
+        ).update(count=F("count") + 1)
+    return bool(reserved)
+
+
+def host_meeting_write_refund(*, host_zoom_user_id: str, now: datetime | None = None) -> None:
+    """Zoom refused the write before counting it (validation, a 429): give it back."""
+    HostMeetingWrites.objects.filter(
+        host_zoom_user_id=host_zoom_user_id, day=zoom_day(now), count__gt=0
+    ).update(count=F("count") - 1)
+
+
+# --- shared pieces --------------------------------------------------------------------------------
+
+
+class _CheckedEvent:
+    def __init__(
+        self,
+        *,
+        data: EventInput,
+        sessions: list[CheckedSession],
+        host_email: str,
+        host_name: str,
+        host_user_id: str,
+        alternative_hosts: list[str],
+    ) -> None:
+        self.data = data
+        self.sessions = sessions
+        self.host_email = host_email
+        self.host_name = host_name
+        self.host_user_id = host_user_id
+        self.alternative_hosts = alternative_hosts
+
+
+def _zoom_provider(
+    organization: Organization, *, require_available: bool = True
+) -> SchedulingProvider:
+    provider = scheduling_provider_get(LiveEventProvider.ZOOM.value)
+    if provider is None:
+        raise ValidationError({"__all__": ["Zoom meetings are not offered on this platform."]})
+    if require_available and not provider.is_available(organization=organization):
+        reason = provider.unavailable_reason(organization=organization)
+        raise ValidationError({"__all__": [reason or "Zoom is not connected."]})
+    return provider
+
+
+def _checked_input(
+    *, organization: Organization, provider: SchedulingProvider, data: EventInput
+) -> _CheckedEvent:
+    errors = FieldErrors()
+    check_text(data, errors)
+    check_options(data.options, errors)
+    sessions = check_sessions(data.sessions, errors, now=timezone.now())
+    host_email, alternatives = check_host_emails(data, errors)
+    requirements = HostRequirements(
+        cloud_recording=data.options.auto_record_cloud,
+        longest_session_minutes=max((s.duration_minutes for s in data.sessions), default=0),
+    )
+    host_name = host_user_id = ""
+    # Asking Zoom only makes sense for well-formed emails; it is a read, nothing is scheduled.
+    if host_email:
+        verdict = provider.host_check(
+            organization=organization,
+            email=host_email,
+            requirements=requirements,
+            alternative=False,
+        )
+        if verdict.ok:
+            host_name, host_user_id = verdict.name, verdict.user_id
+        else:
+            errors.add("host_email", verdict.problem)
+    for email in alternatives:
+        verdict = provider.host_check(
+            organization=organization, email=email, requirements=requirements, alternative=True
+        )
+        if not verdict.ok:
+            errors.add("alternative_hosts", verdict.problem)
+    errors.raise_if_any()
+    return _CheckedEvent(
+        data=data,
+        sessions=sessions,
+        host_email=host_email,
+        host_name=host_name,
+        host_user_id=host_user_id,
+        alternative_hosts=alternatives,
+    )
+
+
+def _event_fields(checked: _CheckedEvent) -> dict[str, object]:
+    options = checked.data.options
+    return {
+        "title": checked.data.topic.strip(),
+        "description": checked.data.description,
+        "host_email": checked.host_email,
+        "host_name": checked.host_name,
+        "host_zoom_user_id": checked.host_user_id,
+        "alternative_hosts": checked.alternative_hosts,
+        "auto_record_cloud": options.auto_record_cloud,
+        "auto_upload_recording": options.auto_upload_recording,
+        "participant_video": options.participant_video,
+        "mute_upon_entry": options.mute_upon_entry,
+        "zoom_notification_emails": options.zoom_notification_emails,
+        "track_attendance": options.track_attendance,
+    }
+
+
+# Event fields a Zoom meeting carries (topic, agenda, settings): a change to any touches every
+# session's meeting.
+_ZOOM_VISIBLE_EVENT_FIELDS = (
+    "title",
+    "description",
+    "alternative_hosts",
+    "auto_record_cloud",
+    "participant_video",
+    "mute_upon_entry",
+    "zoom_notification_emails",
+)
+
+
+def _zoom_visible_event_change(event: LiveEvent, checked: _CheckedEvent) -> bool:
+    new = _event_fields(checked)
+    return any(getattr(event, name) != new[name] for name in _ZOOM_VISIBLE_EVENT_FIELDS)
+
+
+def _session_changed(row: LiveEventSession, session: CheckedSession) -> bool:
+    return (
+        row.starts_at != session.starts_at
+        or row.time_zone != session.time_zone
+        or row.duration_minutes != session.duration_minutes
+        or row.zoom_state in (ZoomMeetingState.FAILED, ZoomMeetingState.DELETED_AT_ZOOM)
+    )
+
+
+def _confirm_overlaps(
+    *,
+    organization: Organization,
+    host_email: str,
+    sessions: list[CheckedSession],
+    confirmed: bool,
+) -> None:
+    if confirmed:
+        return
+    own = tuple(s.session_id for s in sessions if s.session_id is not None)
+    warnings: list[str] = []
+    for index, session in enumerate(sessions):
+        for overlap in live_event_host_overlaps(
+            organization=organization,
+            host_email=host_email,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            exclude_session_ids=own,
+        ):
+            warnings.append(
+                f"Session {index + 1} overlaps “{overlap.event_title}” "
+                f"({overlap.starts_at:%d %b %Y %H:%M} UTC), which {host_email} also hosts."
+            )
+    for index, session in enumerate(sessions):
+        for other_index, other in enumerate(sessions[index + 1 :], start=index + 1):
+            if session.starts_at < other.ends_at and other.starts_at < session.ends_at:
+                warnings.append(f"Sessions {index + 1} and {other_index + 1} overlap.")
+    if warnings:
+        raise OverlapsNeedConfirmation(warnings)
+
+
+def _new_marker() -> str:
+    return "campus-" + secrets.token_hex(8)
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from zoomclient.errors import (
     ZoomValidationError,
     ZoomWebhookInvalid,
 )
-from zoomclient.meetings import Meeting, MeetingSettings, MeetingSpec
+from zoomclient.meetings import Meeting, MeetingListItem, MeetingSettings, MeetingSpec
 from zoomclient.oauth import AuthorizationRequest, TokenSet, ZoomOAuth
 from zoomclient.past_meetings import PastInstance, PastMeeting, PastParticipant, ReportParticipant
 from zoomclient.ratelimits import RateLimitCategory, RateLimitInfo
@@ -48,6 +48,7 @@ __all__ = [
     "Endpoint",
     "FieldError",
     "Meeting",
+    "MeetingListItem",
     "MeetingRecordings",
     "MeetingSettings",
     "MeetingSpec",

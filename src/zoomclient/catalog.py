@@ -63,6 +63,13 @@ _ALL = (
         _HOST_MEETING_WRITES,
     ),
     Endpoint(
+        "list_meetings",
+        "GET",
+        "/users/{userId}/meetings",
+        "Medium",
+        _MEETINGS_DOCS + "meetings/GET/users/{userId}/meetings",
+    ),
+    Endpoint(
         "get_meeting",
         "GET",
         "/meetings/{meetingId}",

@@ -18,7 +18,7 @@ from zoomclient.catalog import ENDPOINTS
 from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints
 from zoomclient.downloads import CHUNK_SIZE, ByteSink, DownloadResult, download
 from zoomclient.json_fields import objects
-from zoomclient.meetings import Meeting, MeetingSpec
+from zoomclient.meetings import Meeting, MeetingListItem, MeetingListType, MeetingSpec
 from zoomclient.oauth import Clock, utc_now
 from zoomclient.past_meetings import PastInstance, PastMeeting, PastParticipant, ReportParticipant
 from zoomclient.paths import meeting_ref, path_value
@@ -125,6 +125,21 @@ class ZoomClient:
             ENDPOINTS["create_meeting"], path={"userId": path_value(host_id)}, json=spec.to_json()
         )
         return Meeting.from_json(self._transport.json_object(response))
+
+    def list_meetings(
+        self, host_id: str, *, type: MeetingListType = "upcoming", page_size: int = MAX_PAGE_SIZE
+    ) -> list[MeetingListItem]:
+        """https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/users/{userId}/meetings
+
+        All pages (a Medium call each). `agenda` is cut to 250 characters in the list."""
+        items = self._transport.pages(
+            ENDPOINTS["list_meetings"],
+            items_key="meetings",
+            page_size=page_size,
+            path={"userId": path_value(host_id)},
+            params={"type": type},
+        )
+        return [MeetingListItem.from_json(item) for item in items]
 
     def get_meeting(self, meeting_id: int, *, occurrence_id: str | None = None) -> Meeting:
         """https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/meetings/{meetingId}"""

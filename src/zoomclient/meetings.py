@@ -155,3 +155,38 @@ class Meeting:
             settings=settings if isinstance(settings, Mapping) else {},
             raw=obj,
         )
+
+
+MeetingListType = Literal["scheduled", "live", "upcoming", "upcoming_meetings", "previous_meetings"]
+
+
+@dataclass(frozen=True)
+class MeetingListItem:
+    """One of `meetings[]` in GET /users/{userId}/meetings. Zoom cuts `agenda` to 250 characters
+    in lists: fetch the meeting for the whole of it."""
+
+    id: int
+    uuid: str
+    host_id: str
+    topic: str
+    type: int
+    start_time: datetime | None
+    duration_minutes: int
+    timezone: str
+    agenda: str
+    join_url: str
+
+    @classmethod
+    def from_json(cls, obj: JsonObject) -> MeetingListItem:
+        return cls(
+            id=integer(obj, "id"),
+            uuid=text(obj, "uuid"),
+            host_id=text(obj, "host_id"),
+            topic=text(obj, "topic"),
+            type=integer(obj, "type"),
+            start_time=instant(obj, "start_time"),
+            duration_minutes=integer(obj, "duration"),
+            timezone=text(obj, "timezone"),
+            agenda=text(obj, "agenda"),
+            join_url=text(obj, "join_url"),
+        )

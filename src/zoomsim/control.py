@@ -192,6 +192,7 @@ _FAULT_FIELDS = {
     "code",
     "message",
     "drop_connection",
+    "drop_after_handling",
     "retry_after",
 }
 _METHODS = {"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
@@ -207,6 +208,7 @@ def _fault_json(rule: FaultRule) -> Body:
         "code": rule.code,
         "message": rule.message,
         "drop_connection": rule.drop_connection,
+        "drop_after_handling": rule.drop_after_handling,
         "retry_after": rule.retry_after,
     }
 
@@ -250,6 +252,7 @@ async def add_fault(request: Request) -> Response:
         code=integer(body, "code", None),
         message=text(body, "message", "Simulated failure."),
         drop_connection=flag(body, "drop_connection", False),
+        drop_after_handling=flag(body, "drop_after_handling", False),
         retry_after=retry_after,
     )
     sim.state.faults[rule.id] = rule

@@ -1,5 +1,6 @@
 """Faults the control API can inject: failing the next N matching calls, a random failure rate,
-added latency with jitter, and dropped connections.
+added latency with jitter, and dropped connections (before handling the call, or after it: the
+answer lost on the way).
 
 They apply to what stands in for Zoom (`/oauth/...`, `/v2/...`, downloads), not to the control API
 (`/_sim/...`) nor to the pages for running meetings by hand (`/sim/...`).
@@ -52,6 +53,9 @@ class FaultMiddleware:
             delay = knobs.latency_ms + random.uniform(-knobs.jitter_ms, knobs.jitter_ms)
             await asyncio.sleep(max(delay, 0.0) / 1000)
         rule = self._matching_rule(scope["method"], path)
+        if rule is not None and rule.drop_after_handling:
+            await self._handle_then_drop(scope, receive, send)
+            return
         if rule is not None:
             await self._fail(rule, send)
             return
@@ -72,6 +76,16 @@ class FaultMiddleware:
             self.sim.changed()
             return rule
         return None
+
+    async def _handle_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Zoom acts on the call (a meeting is made) but the answer never arrives: the response
+        lost on the way that clients must survive without doing the work twice."""
+
+        async def swallow(message: Message) -> None:
+            return None
+
+        await self.app(scope, receive, swallow)
+        await self._fail(FaultRule(id="drop", path_pattern=".*", drop_connection=True), send)
 
     @staticmethod
     async def _fail(rule: FaultRule, send: Send) -> None:

@@ -241,3 +241,5 @@ class FaultRule:
     message: str = "Simulated failure."
     drop_connection: bool = False
     retry_after: str = ""
+    # Handle the call (the meeting is made), then drop its answer: a response lost on the way.
+    drop_after_handling: bool = False

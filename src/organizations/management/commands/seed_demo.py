@@ -8,9 +8,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from courses.models import Course
-from courses.services import course_get_or_create, lesson_create, lesson_text_add
+from courses.services import (
+    course_enroll,
+    course_get_or_create,
+    lesson_create,
+    lesson_text_add,
+)
 from organizations.demo_people import DEMO_ORGANIZATIONS, DEMO_PASSWORD, DEMO_PEOPLE
-from organizations.models import Organization, Role
+from organizations.models import Organization, Role, User
 from organizations.services import member_get_or_create, organization_get_or_create
 
 DEMO_COURSES: dict[str, list[tuple[str, str, list[tuple[str, str]]]]] = {
@@ -57,8 +62,9 @@ class Command(BaseCommand):
                 slug: organization_get_or_create(slug=slug, name=name, time_zone=time_zone)
                 for slug, name, time_zone in DEMO_ORGANIZATIONS
             }
+            learners: dict[str, list[User]] = {slug: [] for slug in organizations}
             for person in DEMO_PEOPLE:
-                member_get_or_create(
+                membership = member_get_or_create(
                     organization=organizations[person.organization_slug],
                     email=person.email,
                     password=DEMO_PASSWORD,
@@ -67,9 +73,14 @@ class Command(BaseCommand):
                     last_name=person.last_name,
                     permission_codes=person.permission_codes,
                 )
+                if person.role == Role.LEARNER:
+                    learners[person.organization_slug].append(membership.user)
             for slug, courses in DEMO_COURSES.items():
                 for title, description, lessons in courses:
-                    _seed_course(organizations[slug], title, description, lessons)
+                    course = _seed_course(organizations[slug], title, description, lessons)
+                    # Every demo learner takes every course of their organization.
+                    for learner in learners[slug]:
+                        course_enroll(course=course, learner=learner)
 
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Sign in to Campus with:"))
         for person in DEMO_PEOPLE:
