@@ -7,8 +7,10 @@ views; the environment is set before `django.setup()` because the settings read 
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -55,6 +57,7 @@ def django_on_fresh_sqlite(*, zoom_base_url: str) -> Path:
     """Set Django up on a new SQLite database in a temporary var/ directory, migrated, with
     Campus's Zoom URLs at `zoom_base_url`. Answers the var/ directory."""
     var_dir = Path(tempfile.mkdtemp(prefix="campus-bench-"))
+    atexit.register(shutil.rmtree, var_dir, ignore_errors=True)
     os.environ.pop("DATABASE_URL", None)  # the embedded default: SQLite
     os.environ.pop("CELERY_BROKER_URL", None)  # the filesystem broker under var/
     os.environ.update(
