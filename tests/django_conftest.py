@@ -72,6 +72,19 @@ def _permission_sets_present() -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _permission_sets_back(request: pytest.FixtureRequest) -> None:
+    """Every database test finds the permission sets the data migration made, even after a
+    transactional test (browser tests, live servers) flushed them."""
+    if DATABASE_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker(
+        "django_db"
+    ):
+        request.getfixturevalue(
+            "transactional_db" if "transactional_db" in request.fixturenames else "db"
+        )
+        _permission_sets_present()
+
+
 def make_member(
     organization: Organization,
     email: str,

@@ -65,5 +65,7 @@ def test_an_import_against_the_layering_fails_the_check(
 
     assert result.returncode != 0, result.stdout
     broken = [line for line in result.stdout.splitlines() if line.endswith("BROKEN")]
-    assert len(broken) == 1, result.stdout
-    assert broken[0].startswith(contract)
+    # The contract named breaks; others may break with it through the import (live_events uses
+    # work, so work importing Zoom breaks live_events' contract too), the kept ones never.
+    assert any(line.startswith(contract) for line in broken), result.stdout
+    assert len(broken) <= 2, result.stdout
