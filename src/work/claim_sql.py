@@ -1,0 +1,108 @@
+"""The three statements every work item goes through, in plain SQL: claim, hold, finish.
+
+They run once per item, so their cost is the ceiling of how many items a second a worker gets
+through. Built through the ORM they cost several times the database's own work (compiling the
+Case expressions and the Q trees of each UPDATE: measured at 20 ms an item on the 2-core machine of
+docs/benchmarks.md); written out, each is one round trip that does its check and its write
+together (`UPDATE … WHERE … RETURNING`), on SQLite (3.35 and later) and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from work.models import WorkItem, WorkState
+
+_TABLE = WorkItem._meta.db_table
+
+
+def _value(moment: datetime) -> Any:
+    """A datetime as the database backend stores it (SQLite: UTC text, as the ORM writes it)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def claim_next_due(*, now: datetime, lease_until: datetime, claim: str) -> int | None:
+    """Claim the pending row due longest ago for `claim`; its id, or None if nothing is due.
+
+    One statement: its subquery picks the row and its UPDATE takes it, so two workers never both
+    get one row. PostgreSQL: the pick locks the row and skips rows another worker is claiming this
+    instant (SKIP LOCKED), so workers side by side take different rows instead of queueing behind
+    each other. SQLite: a statement that writes runs alone, under the database's write lock.
+    """
+    skip_locked = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    # The model's own table name; every value is a parameter.
+    sql = (
+        f"UPDATE {_TABLE} SET state = %s, attempts = attempts + 1, lease_expires_at = %s, "  # noqa: S608
+        "locked_by = %s, rung_at = NULL, updated_at = %s "
+        f"WHERE state = %s AND id = (SELECT id FROM {_TABLE} "
+        "WHERE state = %s AND next_attempt_at <= %s "
+        f"ORDER BY next_attempt_at, id LIMIT 1{skip_locked}) "
+        "RETURNING id"
+    )
+    params = [
+        WorkState.RUNNING.value,
+        _value(lease_until),
+        claim,
+        _value(now),
+        WorkState.PENDING.value,
+        WorkState.PENDING.value,
+        _value(now),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def hold(*, item_id: int, claim: str, now: datetime) -> bool:
+    """Whether `claim` still holds row `item_id`. Inside a transaction it also keeps the row:
+    PostgreSQL's row lock, which every other claim skips, lasts until the transaction ends."""
+    sql = f"UPDATE {_TABLE} SET updated_at = %s WHERE id = %s AND state = %s AND locked_by = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_value(now), item_id, WorkState.RUNNING.value, claim])
+        return bool(cursor.rowcount == 1)
+
+
+def finish(*, item_id: int, claim: str, now: datetime) -> WorkState | None:
+    """The handler returned: the row turns done, or pending again (due now, attempts reset) if the
+    same work was enqueued while it ran. The state it turned to; None if `claim` no longer holds
+    the row (a worker that was overtaken writes nothing).
+
+    One UPDATE, so an enqueue-while-running cannot slip in between a check and the write; every
+    CASE reads the row as it was before the UPDATE.
+    """
+    # The model's own table name; every value is a parameter.
+    sql = (
+        f"UPDATE {_TABLE} SET "  # noqa: S608
+        "state = CASE WHEN rerun_requested THEN %s ELSE %s END, "
+        "attempts = CASE WHEN rerun_requested THEN 0 ELSE attempts END, "
+        "next_attempt_at = CASE WHEN rerun_requested THEN %s ELSE next_attempt_at END, "
+        "finished_at = CASE WHEN rerun_requested THEN NULL ELSE %s END, "
+        "rung_at = CASE WHEN rerun_requested THEN %s ELSE NULL END, "
+        "last_error = '', lease_expires_at = NULL, locked_by = '', rerun_requested = %s, "
+        "updated_at = %s "
+        "WHERE id = %s AND state = %s AND locked_by = %s "
+        "RETURNING state"
+    )
+    moment = _value(now)
+    params = [
+        WorkState.PENDING.value,
+        WorkState.DONE.value,
+        moment,
+        moment,
+        moment,
+        False,
+        moment,
+        item_id,
+        WorkState.RUNNING.value,
+        claim,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else WorkState(row[0])
