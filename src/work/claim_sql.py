@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from work.models import WorkItem, WorkState
 
 _TABLE = WorkItem._meta.db_table
+_COLUMNS = ", ".join(str(field.column) for field in WorkItem._meta.concrete_fields)
 
 
 def _value(moment: datetime) -> Any:
@@ -24,25 +25,23 @@ def _value(moment: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def claim_next_due(*, now: datetime, lease_until: datetime, claim: str) -> int | None:
-    """Claim the pending row due longest ago for `claim`; its id, or None if nothing is due.
+def claim_next_due(*, now: datetime, lease_until: datetime, claim: str) -> WorkItem | None:
+    """Claim the pending row due longest ago for `claim` and return it; None if nothing is due.
 
     One statement: its subquery picks the row and its UPDATE takes it, so two workers never both
     get one row. PostgreSQL: the pick locks the row and skips rows another worker is claiming this
     instant (SKIP LOCKED), so workers side by side take different rows instead of queueing behind
     each other. SQLite: a statement that writes runs alone, under the database's write lock.
     """
-    skip_locked = (
-        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    )
+    postgresql = connection.features.has_select_for_update_skip_locked
     # The model's own table name; every value is a parameter.
     sql = (
         f"UPDATE {_TABLE} SET state = %s, attempts = attempts + 1, lease_expires_at = %s, "  # noqa: S608
         "locked_by = %s, rung_at = NULL, updated_at = %s "
         f"WHERE state = %s AND id = (SELECT id FROM {_TABLE} "
         "WHERE state = %s AND next_attempt_at <= %s "
-        f"ORDER BY next_attempt_at, id LIMIT 1{skip_locked}) "
-        "RETURNING id"
+        f"ORDER BY next_attempt_at, id LIMIT 1{' FOR UPDATE SKIP LOCKED' if postgresql else ''}) "
+        f"RETURNING {_COLUMNS}"
     )
     params = [
         WorkState.RUNNING.value,
@@ -53,10 +52,17 @@ def claim_next_due(*, now: datetime, lease_until: datetime, claim: str) -> int |
         WorkState.PENDING.value,
         _value(now),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
+    with transaction.atomic():
+        if postgresql:
+            # The claim need not wait for its own flush to disk: if the database crashed before
+            # it was flushed, the row would simply be pending again, and the handler's
+            # transaction (committed durably, after it) flushes it anyway. This halves the disk
+            # flushes of an item on PostgreSQL.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # raw() turns the returned row into a WorkItem with the ORM's own conversions.
+        claimed = list(WorkItem.objects.raw(sql, params))
+    return claimed[0] if claimed else None
 
 
 def hold(*, item_id: int, claim: str, now: datetime) -> bool:

@@ -177,11 +177,11 @@ def work_claim_next(*, worker: str) -> WorkItem | None:
     This is how a worker keeps going without waiting for the broker: the rows are the queue.
     """
     now = timezone.now()
-    item_id = claim_sql.claim_next_due(
+    item = claim_sql.claim_next_due(
         now=now, lease_until=now + work_config().lease, claim=_new_claim(worker)
     )
-    if item_id is not None:
-        return WorkItem.objects.get(pk=item_id)
+    if item is not None:
+        return item
     abandoned = WorkItem.objects.filter(state=WorkState.RUNNING, lease_expires_at__lt=now)
     for abandoned_id in abandoned.order_by("lease_expires_at", "pk").values_list("pk", flat=True)[
         :_CLAIM_NEXT_ROUNDS
