@@ -72,7 +72,10 @@ class LeaseKeeper:
         while True:
             time.sleep(work_config().heartbeat.total_seconds())
             try:
-                self.renew_now()
+                if not self.renew_now():
+                    # Nothing held: keep no database connection open meanwhile (an idle worker
+                    # need not hold a PostgreSQL connection, and a test database must be droppable).
+                    connection.close()
             except Exception:
                 # The database went away for a moment: the next beat tries again, on a new
                 # connection. A lease that runs out meanwhile is fenced like any other.
