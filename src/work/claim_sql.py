@@ -52,6 +52,8 @@ def claim_next_due(*, now: datetime, lease_until: datetime, claim: str) -> WorkI
         WorkState.PENDING.value,
         _value(now),
     ]
+    if not postgresql and not _any_due(now):
+        return None  # SQLite: an idle look takes no write lock
     with transaction.atomic():
         if postgresql:
             # The claim need not wait for its own flush to disk: if the database crashed before
@@ -63,6 +65,13 @@ def claim_next_due(*, now: datetime, lease_until: datetime, claim: str) -> WorkI
         # raw() turns the returned row into a WorkItem with the ORM's own conversions.
         claimed = list(WorkItem.objects.raw(sql, params))
     return claimed[0] if claimed else None
+
+
+def _any_due(now: datetime) -> bool:
+    sql = f"SELECT 1 FROM {_TABLE} WHERE state = %s AND next_attempt_at <= %s LIMIT 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [WorkState.PENDING.value, _value(now)])
+        return cursor.fetchone() is not None
 
 
 def hold(*, item_id: int, claim: str, now: datetime) -> bool:

@@ -271,13 +271,13 @@ def _attempt(item: WorkItem) -> None:
         handler = handler_for(item.kind)
         if handler.atomic:
             with transaction.atomic():
-                _hold_claim(item_id=item.pk, claim=claim)
+                _hold_claim(item_id=item.pk, claim=claim, lock=True)
                 handler.run(item)
                 _record_done(item_id=item.pk, claim=claim)
         else:
             # It may run for minutes (a download): the heartbeat keeps the short lease alive.
             with lease_keeper.keeping(item_id=item.pk, claim=claim):
-                _hold_claim(item_id=item.pk, claim=claim)
+                _hold_claim(item_id=item.pk, claim=claim, lock=False)
                 handler.run(item)
             with transaction.atomic():
                 _record_done(item_id=item.pk, claim=claim)
@@ -296,11 +296,16 @@ def _attempt(item: WorkItem) -> None:
         _record_failed_attempt(item, claim=claim, error=error)
 
 
-def _hold_claim(*, item_id: int, claim: str) -> None:
+def _hold_claim(*, item_id: int, claim: str, lock: bool) -> None:
     """Raise ClaimLost unless this worker's claim on the row still stands (a worker whose lease
-    ran out and was overtaken must not run the handler). Inside the handler's transaction this
-    also locks the row on PostgreSQL, so no other worker can claim it while the handler runs."""
-    if not claim_sql.hold(item_id=item_id, claim=claim, now=timezone.now()):
+    ran out and was overtaken must not run the handler). With `lock` (inside the handler's
+    transaction) it also locks the row on PostgreSQL, so that no other worker can claim it while
+    the handler runs; without, it only reads (a write outside a transaction would cost a commit)."""
+    if lock:
+        held = claim_sql.hold(item_id=item_id, claim=claim, now=timezone.now())
+    else:
+        held = _held(item_id, claim=claim).exists()
+    if not held:
         raise ClaimLost
 
 
