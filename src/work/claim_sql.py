@@ -34,10 +34,21 @@ def claim_next_due(*, now: datetime, lease_until: datetime, claim: str) -> WorkI
     each other. SQLite: a statement that writes runs alone, under the database's write lock.
     """
     postgresql = connection.features.has_select_for_update_skip_locked
+    # PostgreSQL: the claim need not wait for its own flush to disk. Were the server to crash
+    # before flushing it, the row would simply be pending again; and the handler's transaction,
+    # committed durably after it, flushes it anyway. That halves an item's disk flushes. The
+    # setting is made in the statement itself (set_config(..., true) lasts until the statement's
+    # own transaction ends), so the claim is one round trip, not BEGIN, SET, UPDATE and COMMIT.
+    no_flush_wait = (
+        "WITH no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true)) "
+        if postgresql
+        else ""
+    )
     # The model's own table name; every value is a parameter.
     sql = (
-        f"UPDATE {_TABLE} SET state = %s, attempts = attempts + 1, lease_expires_at = %s, "  # noqa: S608
-        "locked_by = %s, rung_at = NULL, updated_at = %s "
+        f"{no_flush_wait}UPDATE {_TABLE} SET state = %s, attempts = attempts + 1, "  # noqa: S608
+        "lease_expires_at = %s, locked_by = %s, rung_at = NULL, updated_at = %s "
+        f"{'FROM no_flush_wait ' if postgresql else ''}"
         f"WHERE state = %s AND id = (SELECT id FROM {_TABLE} "
         "WHERE state = %s AND next_attempt_at <= %s "
         f"ORDER BY next_attempt_at, id LIMIT 1{' FOR UPDATE SKIP LOCKED' if postgresql else ''}) "
@@ -52,17 +63,14 @@ def claim_next_due(*, now: datetime, lease_until: datetime, claim: str) -> WorkI
         WorkState.PENDING.value,
         _value(now),
     ]
-    if not postgresql and not _any_due(now):
-        return None  # SQLite: an idle look takes no write lock
-    with transaction.atomic():
-        if postgresql:
-            # The claim need not wait for its own flush to disk: if the database crashed before
-            # it was flushed, the row would simply be pending again, and the handler's
-            # transaction (committed durably, after it) flushes it anyway. This halves the disk
-            # flushes of an item on PostgreSQL.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    if postgresql:
         # raw() turns the returned row into a WorkItem with the ORM's own conversions.
+        return next(iter(WorkItem.objects.raw(sql, params)), None)
+    if not _any_due(now):
+        return None  # SQLite: an idle look takes no write lock
+    # SQLite: in a transaction of its own, so that the statement is finished and committed here,
+    # not whenever its cursor is let go.
+    with transaction.atomic():
         claimed = list(WorkItem.objects.raw(sql, params))
     return claimed[0] if claimed else None
 
