@@ -1,10 +1,11 @@
 """The three statements every work item goes through, in plain SQL: claim, hold, finish.
 
 They run once per item, so their cost is the ceiling of how many items a second a worker gets
-through. Built through the ORM they cost several times the database's own work (compiling the
-Case expressions and the Q trees of each UPDATE: measured at 20 ms an item on the 2-core machine of
-docs/benchmarks.md); written out, each is one round trip that does its check and its write
-together (`UPDATE … WHERE … RETURNING`), on SQLite (3.35 and later) and PostgreSQL alike.
+through. Built through the ORM (a Q tree and Case expressions compiled for every UPDATE, a read
+before each write) they cost about 20 ms an item, one worker thread on SQLite on the shared 2-core
+machine of docs/benchmarks.md; written out, about 1 ms. Each is one round trip that does its check
+and its write together (`UPDATE … WHERE … RETURNING`), on SQLite (3.35 and later) and
+PostgreSQL alike.
 """
 
 from __future__ import annotations
