@@ -283,6 +283,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # current directory, which would litter wherever a process happens to start.
         "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
+        # The transport polls the folder (1 s by default, Redis needs none): the bell must wake an
+        # idle worker at once. A listing of an empty folder ten times a second costs nothing.
+        "polling_interval": 0.1,
     }
     # The filesystem transport has no broadcast exchange, so no remote control either.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
@@ -296,7 +299,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "work-sweep": {"task": "work.sweep", "schedule": 15.0},
+    # Often enough that a dead worker's row (lease WORK_LEASE_SECONDS, 15 s) is taken over within
+    # 30 s; cheap, because it rings each due row once (docs/work.md).
+    "work-sweep": {"task": "work.sweep", "schedule": 5.0},
 }
 
 # --- Zoom -----------------------------------------------------------------------------------------

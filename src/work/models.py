@@ -45,7 +45,11 @@ class WorkItem(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=8)
     next_attempt_at = models.DateTimeField(default=timezone.now)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Renewed while it runs; once past, its worker counts as dead.",
+    )
     locked_by = models.CharField(
         max_length=200,
         blank=True,
@@ -54,6 +58,11 @@ class WorkItem(models.Model):
     rerun_requested = models.BooleanField(
         default=False,
         help_text="Enqueued again while running: run once more afterwards.",
+    )
+    rung_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its bell last rang; the sweeper does not ring it again soon.",
     )
     last_error = models.CharField(max_length=500, blank=True)
     pause_group = models.CharField(

@@ -11,23 +11,28 @@ from organizations.models import Organization
 from work.models import WorkItem, WorkState
 
 
-def work_due(*, now: datetime, limit: int) -> list[WorkItem]:
+def work_due(
+    *, now: datetime, limit: int, not_rung_since: datetime | None = None
+) -> list[WorkItem]:
     """Rows the sweeper rings for: due pending ones first by due time, then abandoned running ones.
 
     A running row whose lease has expired belongs to a worker that died; claiming decides whether
-    it is retried or failed.
+    it is retried or failed. With `not_rung_since`, rows whose bell rang since then are left out.
     """
+    not_rung = Q()
+    if not_rung_since is not None:
+        not_rung = Q(rung_at__isnull=True) | Q(rung_at__lt=not_rung_since)
     pending = list(
-        WorkItem.objects.filter(state=WorkState.PENDING, next_attempt_at__lte=now).order_by(
-            "next_attempt_at", "pk"
-        )[:limit]
+        WorkItem.objects.filter(
+            not_rung, state=WorkState.PENDING, next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "pk")[:limit]
     )
     room = limit - len(pending)
     if room <= 0:
         return pending
-    abandoned = WorkItem.objects.filter(state=WorkState.RUNNING, lease_expires_at__lt=now).order_by(
-        "lease_expires_at", "pk"
-    )[:room]
+    abandoned = WorkItem.objects.filter(
+        not_rung, state=WorkState.RUNNING, lease_expires_at__lt=now
+    ).order_by("lease_expires_at", "pk")[:room]
     return pending + list(abandoned)
 
 

@@ -10,29 +10,27 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import (
-    Case,
-    CharField,
-    DateTimeField,
     F,
-    PositiveIntegerField,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.utils import timezone
 
 from organizations.models import Organization
+from work import claim_sql
 from work.backoff import backoff_delay
 from work.config import work_config
 from work.handlers import PauseWork, RetryLater, handler_for
+from work.leases import lease_keeper
 from work.models import FINISHED_STATES, WorkItem, WorkState
 from work.selectors import work_due
 
@@ -41,6 +39,8 @@ logger = logging.getLogger(__name__)
 LAST_ERROR_LENGTH = 300
 # Bounded retries of the enqueue race (a row changing state between our read and our write).
 _ENQUEUE_RACE_ROUNDS = 5
+# How many abandoned rows a worker looking for work tries to take over.
+_CLAIM_NEXT_ROUNDS = 3
 
 
 class ClaimLost(Exception):
@@ -86,6 +86,7 @@ def work_enqueue(
                 dedupe_key=dedupe_key,
                 payload=payload,
                 next_attempt_at=due,
+                rung_at=_rung_at(due),
                 pause_group=pause_group,
                 max_attempts=max_attempts,
             )
@@ -110,6 +111,7 @@ def _enqueue_again(item: WorkItem, *, due: datetime) -> WorkItem:
             state=WorkState.PENDING,
             attempts=0,
             next_attempt_at=due,
+            rung_at=_rung_at(due),
             finished_at=None,
             last_error="",
             paused_reason="",
@@ -133,6 +135,17 @@ def _claimable(now: datetime) -> Q:
     return due_pending | abandoned
 
 
+def _due_or_abandoned(now: datetime) -> Q:
+    """Rows a bell can do something about: claim them, or fail them (no attempts left)."""
+    return Q(state=WorkState.PENDING, next_attempt_at__lte=now) | Q(
+        state=WorkState.RUNNING, lease_expires_at__lt=now
+    )
+
+
+def _new_claim(worker: str) -> str:
+    return f"{worker}#{uuid.uuid4().hex[:12]}"
+
+
 def work_claim(*, item_id: int, worker: str) -> WorkItem | None:
     """Take row `item_id` for `worker` if it is due; None if it is not due or someone else has it.
 
@@ -140,8 +153,11 @@ def work_claim(*, item_id: int, worker: str) -> WorkItem | None:
     row whose lease expires, which the sweeper rings for again.
     """
     now = timezone.now()
-    claim = f"{worker}#{uuid.uuid4().hex[:12]}"
     rows = WorkItem.objects.filter(pk=item_id)
+    # A read first: in a busy queue most bells find their row already done by a draining worker,
+    # and saying "nothing to do" must not take SQLite's write lock.
+    if not rows.filter(_due_or_abandoned(now)).exists():
+        return None
     with transaction.atomic():
         _fail_abandoned_last_attempt(item_id=item_id, now=now)
         # PostgreSQL: a row locked by a live worker's handler transaction is skipped, not waited
@@ -150,18 +166,44 @@ def work_claim(*, item_id: int, worker: str) -> WorkItem | None:
         locked_elsewhere = connection.features.has_select_for_update_skip_locked and not (
             rows.filter(_claimable(now)).select_for_update(skip_locked=True).exists()
         )
-        if locked_elsewhere:
+        if locked_elsewhere or not _take(rows, now=now, claim=_new_claim(worker)):
             return None
-        claimed = rows.filter(_claimable(now)).update(
+    return WorkItem.objects.get(pk=item_id)
+
+
+def work_claim_next(*, worker: str) -> WorkItem | None:
+    """Take the due row that has waited longest, else a row whose worker died; None if none.
+
+    This is how a worker keeps going without waiting for the broker: the rows are the queue.
+    """
+    now = timezone.now()
+    item = claim_sql.claim_next_due(
+        now=now, lease_until=now + work_config().lease, claim=_new_claim(worker)
+    )
+    if item is not None:
+        return item
+    abandoned = WorkItem.objects.filter(state=WorkState.RUNNING, lease_expires_at__lt=now)
+    for abandoned_id in abandoned.order_by("lease_expires_at", "pk").values_list("pk", flat=True)[
+        :_CLAIM_NEXT_ROUNDS
+    ]:
+        item = work_claim(item_id=abandoned_id, worker=worker)
+        if item is not None:
+            return item
+    return None
+
+
+def _take(rows: QuerySet[WorkItem], *, now: datetime, claim: str) -> bool:
+    """The claim itself: one conditional UPDATE, so of two workers only one can win the row."""
+    return bool(
+        rows.filter(_claimable(now)).update(
             state=WorkState.RUNNING,
             attempts=F("attempts") + 1,
             lease_expires_at=now + work_config().lease,
             locked_by=claim,
+            rung_at=None,  # the bell is answered; if this worker dies the sweeper rings anew
             updated_at=now,
         )
-    if not claimed:
-        return None
-    return WorkItem.objects.get(pk=item_id)
+    )
 
 
 def _fail_abandoned_last_attempt(*, item_id: int, now: datetime) -> None:
@@ -191,6 +233,39 @@ def work_run(*, item_id: int, worker: str | None = None) -> WorkItem | None:
     item = work_claim(item_id=item_id, worker=worker or default_worker_name())
     if item is None:
         return None
+    _attempt(item)
+    return WorkItem.objects.get(pk=item.pk)
+
+
+def work_drain(*, worker: str | None = None, seconds: float | None = None) -> int:
+    """Claim and run due rows one after another until none is due; how many attempts were run.
+
+    After `seconds` (WORK_DRAIN_SECONDS) with work still due, it rings once and returns, so that
+    the worker's other messages (the sweep, other tasks) get their turn and the draining goes on
+    from a fresh message.
+    """
+    worker = worker or default_worker_name()
+    budget = work_config().drain.total_seconds() if seconds is None else seconds
+    deadline = time.monotonic() + budget
+    ran = 0
+    while time.monotonic() < deadline:
+        item = work_claim_next(worker=worker)
+        if item is None:
+            return ran
+        _attempt(item)
+        ran += 1
+    still_due = (
+        WorkItem.objects.filter(state=WorkState.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:1]
+    )
+    for item_id in still_due:
+        ring(item_id)
+    return ran
+
+
+def _attempt(item: WorkItem) -> None:
+    """Run the handler of the claimed `item` and record the outcome of the attempt."""
     claim = item.locked_by
     try:
         handler = handler_for(item.kind)
@@ -200,13 +275,14 @@ def work_run(*, item_id: int, worker: str | None = None) -> WorkItem | None:
                 handler.run(item)
                 _record_done(item_id=item.pk, claim=claim)
         else:
-            _hold_claim(item_id=item.pk, claim=claim, lock=False)
-            handler.run(item)
+            # It may run for minutes (a download): the heartbeat keeps the short lease alive.
+            with lease_keeper.keeping(item_id=item.pk, claim=claim):
+                _hold_claim(item_id=item.pk, claim=claim, lock=False)
+                handler.run(item)
             with transaction.atomic():
                 _record_done(item_id=item.pk, claim=claim)
     except ClaimLost:
         logger.warning("work.claim_lost", extra={"work_item_id": item.pk, "kind": item.kind})
-        return WorkItem.objects.get(pk=item.pk)
     except RetryLater as retry:
         _record_retry_later(item, claim=claim, at=retry.at, reason=retry.reason)
     except PauseWork as pause:
@@ -218,51 +294,27 @@ def work_run(*, item_id: int, worker: str | None = None) -> WorkItem | None:
             exc_info=True,
         )
         _record_failed_attempt(item, claim=claim, error=error)
-    return WorkItem.objects.get(pk=item.pk)
 
 
 def _hold_claim(*, item_id: int, claim: str, lock: bool) -> None:
     """Raise ClaimLost unless this worker's claim on the row still stands (a worker whose lease
-    ran out and was overtaken must not run the handler)."""
-    fenced = _held(item_id, claim=claim)
+    ran out and was overtaken must not run the handler). With `lock` (inside the handler's
+    transaction) it also locks the row on PostgreSQL, so that no other worker can claim it while
+    the handler runs; without, it only reads (a write outside a transaction would cost a commit)."""
     if lock:
-        fenced = fenced.select_for_update()
-    if not fenced.exists():
+        held = claim_sql.hold(item_id=item_id, claim=claim, now=timezone.now())
+    else:
+        held = _held(item_id, claim=claim).exists()
+    if not held:
         raise ClaimLost
 
 
 def _record_done(*, item_id: int, claim: str) -> None:
-    now = timezone.now()
-    asked_again = Q(rerun_requested=True)
-    # One UPDATE, so an enqueue-while-running cannot slip in between a check and the write.
-    finished = _held(item_id, claim=claim).update(
-        state=Case(
-            When(asked_again, then=Value(WorkState.PENDING.value)),
-            default=Value(WorkState.DONE.value),
-            output_field=CharField(),
-        ),
-        attempts=Case(
-            When(asked_again, then=Value(0)),
-            default=F("attempts"),
-            output_field=PositiveIntegerField(),
-        ),
-        next_attempt_at=Case(
-            When(asked_again, then=Value(now)),
-            default=F("next_attempt_at"),
-            output_field=DateTimeField(),
-        ),
-        finished_at=Case(
-            When(asked_again, then=Value(None)),
-            default=Value(now),
-            output_field=DateTimeField(),
-        ),
-        last_error="",
-        **_unclaimed(now),
-    )
-    if not finished:
+    state = claim_sql.finish(item_id=item_id, claim=claim, now=timezone.now())
+    if state is None:
         raise ClaimLost  # rolls the handler's writes back with it
-    if WorkItem.objects.filter(pk=item_id, state=WorkState.PENDING).exists():
-        _ring_when_due(item_id, due=now)
+    if state == WorkState.PENDING:  # enqueued again while it ran: once more, now
+        _ring_when_due(item_id, due=timezone.now())
 
 
 def _record_retry_later(item: WorkItem, *, claim: str, at: datetime, reason: str) -> None:
@@ -274,7 +326,7 @@ def _record_retry_later(item: WorkItem, *, claim: str, at: datetime, reason: str
         attempts=F("attempts") - 1,
         next_attempt_at=at,
         last_error=_short(reason or "retry later"),
-        **_unclaimed(now),
+        **{**_unclaimed(now), "rung_at": _rung_at(at)},
     )
     if released:
         logger.info(
@@ -329,9 +381,16 @@ def _held(item_id: int, *, claim: str) -> QuerySet[WorkItem]:
 
 
 def _unclaimed(now: datetime) -> dict[str, Any]:
-    """What every end of an attempt writes: no worker holds the row any more, and a rerun asked
-    for while it ran is settled (a row due again needs none; a failed one waits for a person)."""
-    return {"lease_expires_at": None, "locked_by": "", "rerun_requested": False, "updated_at": now}
+    """What every end of an attempt writes: no worker holds the row any more, a rerun asked
+    for while it ran is settled (a row due again needs none; a failed one waits for a person), and
+    no bell has been rung for it yet (the sweeper rings it once it is due)."""
+    return {
+        "lease_expires_at": None,
+        "locked_by": "",
+        "rerun_requested": False,
+        "rung_at": None,
+        "updated_at": now,
+    }
 
 
 def _short(text: str) -> str:
@@ -362,7 +421,7 @@ def work_resume(*, pause_group: str) -> int:
     paused = WorkItem.objects.filter(pause_group=pause_group, state=WorkState.PAUSED)
     item_ids = list(paused.values_list("pk", flat=True))
     resumed = WorkItem.objects.filter(pk__in=item_ids, state=WorkState.PAUSED).update(
-        state=WorkState.PENDING, next_attempt_at=now, paused_reason="", updated_at=now
+        state=WorkState.PENDING, next_attempt_at=now, paused_reason="", rung_at=now, updated_at=now
     )
     for item_id in item_ids:
         _ring_when_due(item_id, due=now)
@@ -390,13 +449,21 @@ def work_cancel(*, organization: Organization, kinds: Iterable[str] | None = Non
 
 
 def work_ring_due(*, now: datetime, limit: int) -> int:
-    """The sweeper: ring for every due pending row and every abandoned running row (bounded)."""
-    due = work_due(now=now, limit=limit)
-    for item in due:
-        ring(item.pk)
-    if due:
-        logger.info("work.swept", extra={"count": len(due)})
-    return len(due)
+    """The sweeper: ring once for each due pending row and each abandoned running row (bounded).
+
+    A row already rung is left alone for WORK_RING_AGAIN_SECONDS: its message is in the broker,
+    and a worker draining due rows reaches it anyway. Ringing it on every sweep would multiply the
+    broker's messages by the backlog's age in sweeps (issue 6: tripled after a restart).
+    """
+    due = work_due(now=now, limit=limit, not_rung_since=now - work_config().ring_again)
+    if not due:
+        return 0
+    item_ids = [item.pk for item in due]
+    WorkItem.objects.filter(_due_or_abandoned(now), pk__in=item_ids).update(rung_at=now)
+    for item_id in item_ids:
+        ring(item_id)
+    logger.info("work.swept", extra={"count": len(item_ids)})
+    return len(item_ids)
 
 
 def ring(item_id: int) -> None:
@@ -408,6 +475,16 @@ def ring(item_id: int) -> None:
         run_work_item.delay(item_id)
     except Exception:
         logger.warning("work.bell_failed", extra={"work_item_id": item_id}, exc_info=True)
+        # Not rung after all: the next sweep rings it, not one after the ring-again interval.
+        with suppress(DatabaseError):
+            WorkItem.objects.filter(pk=item_id).update(rung_at=None)
+
+
+def _rung_at(due: datetime) -> datetime | None:
+    """What `rung_at` becomes for a row due at `due`: now if the bell rings at once (on commit),
+    None if it waits for the sweeper."""
+    now = timezone.now()
+    return now if due <= now else None
 
 
 def _ring_when_due(item_id: int, *, due: datetime) -> None:

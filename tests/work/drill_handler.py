@@ -1,7 +1,11 @@
-"""The drill's handler: writes a marker row, then (first attempt only) blocks until it is killed.
+"""The drills' handlers.
 
-The marker is written in the handler's transaction, the same one that marks the work done, so a
-marker that survives means a committed attempt: after the drill there must be exactly one.
+`block_then_mark` (atomic) writes a marker row, then (first attempt only) blocks until it is
+killed. The marker is written in the handler's transaction, the same one that marks the work done,
+so a marker that survives means a committed attempt: after the drill there must be exactly one.
+
+`call_slowly` (not atomic, like work that calls Zoom) runs outside any transaction: on its first
+attempt it takes `payload["seconds"]` (a slow download), then writes its marker.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from work.models import WorkItem, WorkState
 
 DRILL_KIND = "drill.block_then_mark"
 MARKER_KIND = "drill.marker"
+SLOW_CALL_KIND = "drill.call_slowly"
 
 
 @register_handler(DRILL_KIND)
@@ -28,3 +33,16 @@ def block_then_mark(item: WorkItem) -> None:
     Path(os.environ["WORK_DRILL_DIR"], f"attempt-{item.attempts}-started").touch()
     if item.attempts == 1:
         time.sleep(120)  # the drill kills the worker here, the marker written but not committed
+
+
+@register_handler(SLOW_CALL_KIND, atomic=False)
+def call_slowly(item: WorkItem) -> None:
+    Path(os.environ["WORK_DRILL_DIR"], f"slow-attempt-{item.attempts}-started").touch()
+    if item.attempts == 1:
+        time.sleep(item.payload["seconds"])
+    WorkItem.objects.create(
+        kind=MARKER_KIND,
+        subject=item.subject,
+        payload={"attempt": item.attempts},
+        state=WorkState.DONE,
+    )

@@ -33,8 +33,11 @@ else:
 
 # The handler the drill runs lives in the tests, so the worker is told to import it.
 CELERY_IMPORTS = ["tests.work.drill_handler"]
-CELERY_BEAT_SCHEDULE = {"work-sweep": {"task": "work.sweep", "schedule": 1.0}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DRILL_DIR / "beat-schedule")
 
-# Short enough for a test to wait out, long enough that a live attempt never overruns it.
-WORK_LEASE_SECONDS = 3
+# WORK_DRILL_PRODUCTION_TIMING keeps Campus's own lease and sweep interval, for the drill that
+# proves how soon a dead worker's row is taken over. Otherwise both are short, so a test waits
+# little, and a lease of seconds shows that the heartbeat keeps a live attempt's row.
+if not os.environ.get("WORK_DRILL_PRODUCTION_TIMING"):
+    CELERY_BEAT_SCHEDULE = {"work-sweep": {"task": "work.sweep", "schedule": 1.0}}
+    WORK_LEASE_SECONDS = 3

@@ -30,7 +30,14 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 class Drill:
-    def __init__(self, directory: Path, database_url: str, broker_url: str | None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        database_url: str,
+        broker_url: str | None,
+        *,
+        production_timing: bool = False,
+    ) -> None:
         self.directory = directory
         self.broker_url = broker_url
         self.key_prefix = f"work-drill-{uuid.uuid4().hex[:10]}:"
@@ -44,6 +51,8 @@ class Drill:
             "WORK_DRILL_KEY_PREFIX": self.key_prefix,
         }
         self.env.pop("CELERY_BROKER_URL", None)
+        if production_timing:  # Campus's own lease and sweep interval (drill_settings.py)
+            self.env["WORK_DRILL_PRODUCTION_TIMING"] = "1"
         if broker_url:
             self.env["CELERY_BROKER_URL"] = broker_url
 

@@ -339,10 +339,18 @@ def test_the_sweeper_reclaims_work_whose_worker_died(eager_bell) -> None:
     assert markers_for(item) == 1
 
 
-def test_the_sweeper_rings_for_due_work_whose_message_was_lost(eager_bell) -> None:
-    due = enqueue()  # its bell never rang: the test's transaction never commits
-    later = enqueue(run_at=timezone.now() + timedelta(minutes=5))
+def lose_bell(item: WorkItem) -> None:
+    """Its bell rang long ago, and the message was lost in the broker."""
+    long_ago = timezone.now() - work_config().ring_again - timedelta(seconds=1)
+    WorkItem.objects.filter(pk=item.pk).update(rung_at=long_ago)
 
+
+def test_the_sweeper_rings_for_due_work_whose_message_was_lost(eager_bell) -> None:
+    due = enqueue()  # rung on commit (which a test's transaction never makes)
+    later = enqueue(run_at=timezone.now() + timedelta(minutes=5))
+    assert sweep_work() == 0  # just rung: its message is on its way
+
+    lose_bell(due)
     assert sweep_work() == 1
 
     due.refresh_from_db()
