@@ -190,7 +190,9 @@ def attendance_records_recompute(*, session_id: int) -> int:
     """The session's attendance rows from its stored segments; returns how many rows it has."""
     with transaction.atomic():
         session = (
-            LiveEventSession.objects.select_for_update()
+            # Only the session row is locked (PostgreSQL refuses FOR UPDATE on the nullable
+            # side of the lesson's outer join); it serializes recomputes of one session.
+            LiveEventSession.objects.select_for_update(of=("self",))
             .select_related("event", "event__lesson_component__lesson")
             .get(pk=session_id)
         )
