@@ -13,6 +13,7 @@ from django.utils import timezone
 from live_events.attendance_models import AttendanceRecord, AttendanceSync, AttendanceSyncState
 from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSession
 from organizations.models import Organization, User
+from work.models import WorkItem, WorkState
 
 # The work kind's state the status reads (live_events does not import zoom_integration).
 ATTENDANCE_WORK_SUBJECT = "session:{session_id}"
@@ -134,8 +135,6 @@ def attendance_sync_status(
     *, organization: Organization, session_id: int, time_zone: str, now: datetime | None = None
 ) -> str:
     """Where the session's attendance stands, in words, times in the viewer's `time_zone`."""
-    from work.models import WorkItem, WorkState
-
     session = _session(organization=organization, session_id=session_id)
     zone = ZoneInfo(time_zone)
     now = now or timezone.now()

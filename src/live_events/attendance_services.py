@@ -38,6 +38,7 @@ from live_events.attendance_models import (
     ParticipantMapping,
 )
 from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSession
+from live_events.providers import scheduling_provider_get
 from organizations.models import Organization, Role, User
 
 log = logging.getLogger("live_events.attendance")
@@ -56,6 +57,27 @@ class SegmentInput:
     joined_at: datetime
     left_at: datetime
     duration_seconds: int
+
+
+class FetchAlreadyRunning(Exception):
+    """Fetch now was pressed while the session's fetch runs: no second fetch meanwhile."""
+
+
+def attendance_fetch_now(*, organization: Organization, session_id: int) -> None:
+    """A Course Admin's Fetch now: the provider's same background work, due now. LookupError for
+    a session outside `organization` or of an event whose provider fetches no attendance;
+    FetchAlreadyRunning while a fetch runs."""
+    session = (
+        LiveEventSession.objects.select_related("event__organization")
+        .filter(pk=session_id, event__organization=organization, removed_at__isnull=True)
+        .first()
+    )
+    if session is None:
+        raise LookupError("No session of this organization has that id.")
+    provider = scheduling_provider_get(session.event.provider)
+    if provider is None:
+        raise LookupError("This event's provider reports no attendance.")
+    provider.attendance_fetch_request(session=session)
 
 
 # --- instances and their reports --------------------------------------------------------------

@@ -71,3 +71,8 @@ class ZoomMeetingProvider:
         from zoom_integration.services.registrants import registrants_batch_enqueue
 
         registrants_batch_enqueue(session=session)
+
+    def attendance_fetch_request(self, *, session: LiveEventSession) -> None:
+        from zoom_integration.services.attendance import attendance_fetch_now
+
+        attendance_fetch_now(organization=session.event.organization, session_id=session.pk)

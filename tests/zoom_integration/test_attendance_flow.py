@@ -26,7 +26,11 @@ from live_events.attendance_selectors import (
     attendance_sync_status,
     attendance_unmatched,
 )
-from live_events.attendance_services import attendance_participant_map
+from live_events.attendance_services import (
+    FetchAlreadyRunning,
+    attendance_fetch_now,
+    attendance_participant_map,
+)
 from live_events.models import LiveEvent, LiveEventSession
 from organizations.models import Organization
 from tests.django_conftest import People
@@ -46,11 +50,7 @@ from tests.zoom_integration.attendance_scenes import (
 )
 from work.models import WorkState
 from zoom_integration.models import ZoomAccount
-from zoom_integration.services.attendance import (
-    FetchAlreadyRunning,
-    attendance_fetch_now,
-    zoom_attendance_poll,
-)
+from zoom_integration.services.attendance import zoom_attendance_poll
 
 Connect = Callable[..., ZoomAccount]
 REPORT_DELAY = 120  # seconds, as Zoom takes minutes to have a report
@@ -439,7 +439,9 @@ def test_fetch_now_is_refused_while_a_fetch_runs_and_for_another_organizations_s
     event: LiveEvent, acme: Organization, globex: Organization
 ) -> None:
     session = _sessions(event)[0]
-    item = attendance_fetch_now(organization=acme, session_id=session.pk)
+    attendance_fetch_now(organization=acme, session_id=session.pk)
+    item = fetch_item(session)
+    assert item.state == WorkState.PENDING
     type(item).objects.filter(pk=item.pk).update(state=WorkState.RUNNING)
     with pytest.raises(FetchAlreadyRunning):
         attendance_fetch_now(organization=acme, session_id=session.pk)

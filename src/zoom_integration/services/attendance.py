@@ -31,6 +31,7 @@ from django.utils.dateparse import parse_datetime
 
 from live_events.attendance_models import AttendanceInstance, AttendanceSyncState
 from live_events.attendance_services import (
+    FetchAlreadyRunning,
     SegmentInput,
     attendance_give_up_at,
     attendance_instance_not_ready,
@@ -131,10 +132,6 @@ def attendance_fetch_enqueue(
         if brought and due <= timezone.now():
             transaction.on_commit(lambda: ring(item.pk))
     return item
-
-
-class FetchAlreadyRunning(Exception):
-    """Fetch now was pressed while the session's fetch runs."""
 
 
 def attendance_fetch_now(*, organization: Organization, session_id: int) -> WorkItem:
