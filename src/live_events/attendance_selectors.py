@@ -15,7 +15,8 @@ from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSessio
 from organizations.models import Organization, User
 from work.models import WorkItem, WorkState
 
-# The work kind's state the status reads (live_events does not import zoom_integration).
+# The provider's fetch work, whose state the status reads (live_events does not import
+# zoom_integration; zoom_integration names its work kind with this).
 ATTENDANCE_WORK_SUBJECT = "session:{session_id}"
 ATTENDANCE_WORK_KIND = "zoom.attendance.fetch"
 

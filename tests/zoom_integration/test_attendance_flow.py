@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from courses.models import Course
 from live_events.attendance_models import (
+    AttendanceInstance,
     AttendanceRecord,
     AttendanceSegment,
     AttendanceSync,
@@ -130,11 +131,12 @@ def test_rejoins_merge_into_one_row_with_overlaps_counted_once_and_not_ready_is_
     assert "after the meeting ended" in status
     assert fetch_item(session).state == WorkState.DONE
 
-    # Fetching again changes nothing.
+    # Fetching again, report and all, changes nothing.
     before = list(AttendanceRecord.objects.filter(session=session).values())
-    AttendanceSync.objects.filter(session=session).update(late_check_at=None)
+    AttendanceInstance.objects.filter(session=session).update(fetched_at=None)
     attendance_fetch_now(organization=acme, session_id=session.pk)
     work_everything()
+    assert not AttendanceInstance.objects.filter(session=session, fetched_at=None).exists()
     after = list(AttendanceRecord.objects.filter(session=session).values())
     assert [{k: v for k, v in r.items() if k != "updated_at"} for r in after] == [
         {k: v for k, v in r.items() if k != "updated_at"} for r in before
@@ -289,6 +291,43 @@ def test_a_restarted_meeting_counts_both_instances_and_a_late_one_is_picked_up(
     assert rows[bob].duration_seconds == (30 + 40) * 60
     assert {s[0] for s in rows[ada].segments} == {first["uuid"], second["uuid"]}
     assert session.attendance_instances.filter(fetched_at__isnull=False).count() == 2
+
+
+def test_a_late_instance_whose_webhook_never_came_is_found_by_the_late_check(
+    event: LiveEvent, acme: Organization, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    session = _sessions(event)[0]
+    ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
+    ada_id = registered(acme, session, ada)
+    people = [{"registrant_id": ada_id}, {"guest_name": "Visitor"}]
+    first = run_meeting(
+        zoomsim, session, people, start_time=(timezone.now() - timedelta(hours=3)).isoformat()
+    )
+    deliver_meeting_ended(zoomsim, first["uuid"])
+    _report_becomes_ready(zoomsim, session)
+    assert (
+        attendance_for_session(organization=acme, session_id=session.pk)[0].duration_seconds == 3600
+    )
+    LiveEventSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(hours=4)
+    )
+    assert zoom_attendance_poll() == 0  # complete, and the late check is an hour away
+
+    run_meeting(zoomsim, session, people)  # restarted; its meeting.ended is lost
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    # An hour passes on Campus's clock.
+    AttendanceSync.objects.filter(session=session).update(
+        last_fetched_at=timezone.now() - timedelta(hours=1),
+        late_check_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert zoom_attendance_poll() == 1
+    work_everything()
+
+    assert session.attendance_instances.filter(fetched_at__isnull=False).count() == 2
+    assert (
+        attendance_for_session(organization=acme, session_id=session.pk)[0].duration_seconds == 7200
+    )
+    assert zoom_attendance_poll() == 0  # one late check only
 
 
 def test_a_missed_webhook_is_caught_by_the_poll_through_the_instances_list(

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from live_events.attendance_models import AttendanceInstance, AttendanceSyncState
+from live_events.attendance_selectors import ATTENDANCE_WORK_KIND
 from live_events.attendance_services import (
     FetchAlreadyRunning,
     SegmentInput,
@@ -63,7 +64,8 @@ from zoomclient.past_meetings import ReportParticipant
 
 log = logging.getLogger("zoom_integration.attendance")
 
-ATTENDANCE_FETCH_KIND = "zoom.attendance.fetch"
+# One name for the kind: live_events' status reads the work row by it.
+ATTENDANCE_FETCH_KIND = ATTENDANCE_WORK_KIND
 CODE_NOT_READY = 3001  # "Meeting … not found or has expired": also a report not made yet
 
 # Waits between tries: minutes at first (Zoom usually has the report minutes after the end),
