@@ -484,6 +484,12 @@ def test_fetch_now_is_refused_while_a_fetch_runs_and_for_another_organizations_s
     type(item).objects.filter(pk=item.pk).update(state=WorkState.RUNNING)
     with pytest.raises(FetchAlreadyRunning):
         attendance_fetch_now(organization=acme, session_id=session.pk)
+    type(item).objects.filter(pk=item.pk).update(state=WorkState.PENDING)
+
+    # Before the meeting could have ended there is nothing to wait for: no tries scheduled.
+    work_everything()
+    assert fetch_item(session).state == WorkState.DONE
+    assert _status(acme, session) == "attendance comes after the meeting"
     with pytest.raises(LookupError):
         attendance_fetch_now(organization=globex, session_id=session.pk)
     with pytest.raises(LookupError):

@@ -294,6 +294,11 @@ def zoom_attendance_fetch(*, session_id: int) -> None:
                 reasons.append(not_ready.reason)
     known = AttendanceInstance.objects.filter(session=session)
     if not known.exists():
+        scheduled_end = session.starts_at + timedelta(minutes=session.duration_minutes)
+        if timezone.now() < scheduled_end:
+            # Fetched before the meeting could have ended (Fetch now too early): nothing to wait
+            # for yet; meeting.ended or the poll after the scheduled end fetch it.
+            return
         reasons.append(REASON_NO_RUN)
     if reasons:
         _try_again_later(session, reason=reasons[0])
