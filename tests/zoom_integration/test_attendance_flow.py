@@ -169,6 +169,31 @@ def test_two_learners_with_the_same_display_name_stay_apart(
     assert not attendance_unmatched(organization=acme, session_id=session.pk)
 
 
+def test_a_signed_in_zoom_user_matches_a_learner_by_email_in_any_case(
+    event: LiveEvent, acme: Organization, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    session = _sessions(event)[0]
+    ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
+    # Cora is a user of the Zoom account (seed: acme-cohost, cohost@acme.test) and a learner.
+    cora = learner(acme, acme_course, "Cohost@ACME.test", "Cora", "Cohost")
+    instance = run_meeting(
+        zoomsim,
+        session,
+        [
+            {"registrant_id": registered(acme, session, ada)},
+            {"user_id": "acme-cohost", "segments": [[0, 30], [40, 50]]},
+        ],
+    )
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+    _report_becomes_ready(zoomsim, session)
+
+    rows = {
+        row.learner: row for row in attendance_for_session(organization=acme, session_id=session.pk)
+    }
+    assert rows[cora].duration_seconds == 40 * 60
+    assert not attendance_unmatched(organization=acme, session_id=session.pk)
+
+
 def test_a_guest_matches_nobody_until_mapped_and_the_mapping_holds_for_the_next_session(
     event: LiveEvent,
     acme: Organization,
