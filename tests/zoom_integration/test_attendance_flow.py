@@ -381,6 +381,26 @@ def test_a_missed_webhook_is_caught_by_the_poll_through_the_instances_list(
     assert zoom_attendance_poll() == 0  # complete: nothing to do until the late check
 
 
+def test_a_report_of_more_than_one_page_is_read_whole(
+    event: LiveEvent, acme: Organization, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    session = _sessions(event)[0]
+    # No webhooks: hundreds of joined/left deliveries would keep zoomsim busy; the fetch
+    # finds the run through Zoom's list of instances instead.
+    set_knobs(zoomsim, webhooks=False)
+    # 151 guests who each rejoin once: 302 segments, two pages of Zoom's at most 300.
+    guests = [{"guest_name": f"Guest {n:03}", "segments": [[0, 10], [20, 30]]} for n in range(151)]
+    run_meeting(zoomsim, session, guests)
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    attendance_fetch_now(organization=acme, session_id=session.pk)
+    work_everything()
+
+    assert AttendanceSegment.objects.filter(instance__session=session).count() == 302
+    unmatched = attendance_unmatched(organization=acme, session_id=session.pk)
+    assert len(unmatched) == 151
+    assert {row.duration_seconds for row in unmatched} == {20 * 60}
+
+
 def test_a_slash_uuid_is_fetched(
     connected: ZoomAccount,
     acme: Organization,
