@@ -401,6 +401,44 @@ def test_a_report_of_more_than_one_page_is_read_whole(
     assert {row.duration_seconds for row in unmatched} == {20 * 60}
 
 
+def _fault(zoomsim: LiveZoomsim, **rule: object) -> None:
+    response = httpx.post(f"{zoomsim.base_url}/_sim/faults", json=rule)
+    assert response.status_code == 201, response.text
+
+
+def test_zoom_errors_and_a_429_are_retried_with_the_reason_in_words(
+    event: LiveEvent, acme: Organization, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    session = _sessions(event)[0]
+    ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
+    instance = run_meeting(
+        zoomsim, session, [{"registrant_id": registered(acme, session, ada)}, {"guest_name": "V"}]
+    )
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    _fault(zoomsim, path="/report/meetings/", status=500)
+
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+
+    assert AttendanceSync.objects.get(session=session).last_reason == (
+        "Zoom had a problem on its side"
+    )
+    _fault(zoomsim, path="/report/meetings/", status=429, code=429, retry_after="120")
+    next_try_comes(session)
+
+    sync = AttendanceSync.objects.get(session=session)
+    assert sync.last_reason == "Zoom's rate limit was reached; Campus waits until it resets"
+    item = fetch_item(session)
+    assert item.state == WorkState.PENDING
+    assert sync.next_try_at == item.next_attempt_at  # Zoom's time, not a backoff step
+    assert not AttendanceRecord.objects.filter(session=session).exists()
+
+    next_try_comes(session)
+
+    assert AttendanceSync.objects.get(session=session).state == AttendanceSyncState.FETCHED
+    rows = attendance_for_session(organization=acme, session_id=session.pk)
+    assert [(row.learner, row.duration_seconds) for row in rows] == [(ada, 3600)]
+
+
 def test_a_slash_uuid_is_fetched(
     connected: ZoomAccount,
     acme: Organization,

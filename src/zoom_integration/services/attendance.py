@@ -48,7 +48,12 @@ from organizations.models import Organization
 from work.handlers import RetryLater
 from work.models import WorkItem, WorkState
 from work.services import ring, work_enqueue
-from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomWebhookEvent
+from zoom_integration.models import (
+    LinkStatus,
+    OrganizationZoomLink,
+    ZoomAccount,
+    ZoomWebhookEvent,
+)
 from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.zoom_accounts import zoom_account_for_organization
 from zoom_integration.services.zoom_api import zoom_client_for_account
@@ -94,6 +99,7 @@ REASON_EMPTY = "Zoom's report is still empty"
 REASON_ZERO = "Zoom's report is not complete yet (every duration is 0)"
 REASON_UNREACHABLE = "Zoom could not be reached"
 REASON_ZOOM_ERROR = "Zoom had a problem on its side"
+REASON_RATE_LIMITED = "Zoom's rate limit was reached; Campus waits until it resets"
 
 
 def retry_delay(attempt: int) -> timedelta:
@@ -279,19 +285,14 @@ def zoom_attendance_fetch(*, session_id: int) -> None:
     if account is None:
         return
     sync = attendance_sync_get(session_id=session.pk)
-    reasons: list[str] = []
-    with zoom_client_for_account(account) as client:
-        try:
-            _note_listed_instances(client, session)
-        except _NotReady as not_ready:
-            reasons.append(not_ready.reason)
-        waiting = list(AttendanceInstance.objects.filter(session=session, fetched_at__isnull=True))
-        for instance in waiting:
-            try:
-                _fetch_instance(client, instance)
-            except _NotReady as not_ready:
-                attendance_instance_not_ready(instance_id=instance.pk, reason=not_ready.reason)
-                reasons.append(not_ready.reason)
+    try:
+        reasons = _fetch_what_is_missing(account, session)
+    except ZoomRateLimited as limited:
+        # zoom_work_handler moves the work to Zoom's time; the session says so meanwhile.
+        attendance_sync_retrying(
+            session_id=session.pk, next_try_at=limited.retry_at, reason=REASON_RATE_LIMITED
+        )
+        raise
     known = AttendanceInstance.objects.filter(session=session)
     if not known.exists():
         scheduled_end = session.starts_at + timedelta(minutes=session.duration_minutes)
@@ -310,6 +311,25 @@ def zoom_attendance_fetch(*, session_id: int) -> None:
         "zoom.attendance.fetched",
         extra={"session_id": session.pk, "instances": known.count()},
     )
+
+
+def _fetch_what_is_missing(account: ZoomAccount, session: LiveEventSession) -> list[str]:
+    """Note Zoom's ended runs and store each one's report not stored yet; the reasons of those
+    Zoom does not have yet."""
+    reasons: list[str] = []
+    with zoom_client_for_account(account) as client:
+        try:
+            _note_listed_instances(client, session)
+        except _NotReady as not_ready:
+            reasons.append(not_ready.reason)
+        waiting = list(AttendanceInstance.objects.filter(session=session, fetched_at__isnull=True))
+        for instance in waiting:
+            try:
+                _fetch_instance(client, instance)
+            except _NotReady as not_ready:
+                attendance_instance_not_ready(instance_id=instance.pk, reason=not_ready.reason)
+                reasons.append(not_ready.reason)
+    return reasons
 
 
 def _zoom_reason(error: ZoomError) -> str:
