@@ -24,6 +24,7 @@ from live_events.attendance_models import (
 from live_events.attendance_selectors import (
     attendance_for_event,
     attendance_for_session,
+    attendance_of_learner,
     attendance_sync_status,
     attendance_unmatched,
 )
@@ -123,6 +124,8 @@ def test_rejoins_merge_into_one_row_with_overlaps_counted_once_and_not_ready_is_
     assert rows[bob].duration_seconds == 10 * 60
     assert rows[ada].attended
     assert rows[bob].attended
+    own = attendance_of_learner(organization=acme, learner=ada, event_id=event.pk)
+    assert [(record.session_id, record.duration_seconds) for record in own] == [(session.pk, 3000)]
     truth = ground_truth_segments(zoomsim, instance["uuid"])
     assert len(rows[ada].segments) == sum(1 for s in truth if s["registrant_id"] == ada_id) == 2
     assert AttendanceSegment.objects.filter(instance__session=session).count() == len(truth)
