@@ -22,6 +22,12 @@ class LiveEventProvider(models.TextChoices):
     EXTERNAL_LINK = "external_link", "External link"
 
 
+class AttendanceMinimum(models.TextChoices):
+    ANY = "any", "Any presence"
+    MINUTES = "minutes", "At least a number of minutes"
+    PERCENT = "percent", "At least a percentage of the scheduled duration"
+
+
 class LiveEvent(models.Model):
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="live_events"
@@ -56,6 +62,13 @@ class LiveEvent(models.Model):
     mute_upon_entry = models.BooleanField(default=False)
     zoom_notification_emails = models.BooleanField(default=False)
     track_attendance = models.BooleanField(default=True)
+    # Attended means present at least this long (docs/attendance.md): any presence by default.
+    attendance_minimum = models.CharField(
+        max_length=10, choices=AttendanceMinimum.choices, default=AttendanceMinimum.ANY
+    )
+    attendance_minimum_value = models.PositiveIntegerField(
+        default=0, help_text="Minutes, or a percentage of the scheduled duration."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -222,3 +235,14 @@ class LiveEventRecording(models.Model):
 
     def __str__(self) -> str:
         return f"recording {self.zoom_file_id or self.pk} of {self.session_id}"
+
+
+# The attendance models live in their own module; imported here so Django registers them.
+from live_events.attendance_models import (  # noqa: E402, F401
+    AttendanceInstance,
+    AttendanceRecord,
+    AttendanceSegment,
+    AttendanceSync,
+    AttendanceSyncState,
+    ParticipantMapping,
+)

@@ -97,6 +97,11 @@ class SchedulingProvider(Protocol):
         with a sentence when Zoom cannot give one."""
         ...
 
+    def attendance_fetch_request(self, *, session: LiveEventSession) -> None:
+        """Fetch the session's attendance now, through the same background work (raises
+        live_events.attendance_services.FetchAlreadyRunning while a fetch runs)."""
+        ...
+
 
 class ExternalLinkProvider:
     key = LiveEventProvider.EXTERNAL_LINK.value

@@ -71,3 +71,8 @@ class ZoomMeetingProvider:
         from zoom_integration.services.meetings import zoom_meeting_start_url
 
         return zoom_meeting_start_url(session=session)
+
+    def attendance_fetch_request(self, *, session: LiveEventSession) -> None:
+        from zoom_integration.services.attendance import attendance_fetch_now
+
+        attendance_fetch_now(organization=session.event.organization, session_id=session.pk)

@@ -1,0 +1,165 @@
+"""Reads of attendance for the pages (docs/attendance.md). Every selector takes the organization:
+another organization's session or event reads as one that does not exist (LookupError)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from live_events.attendance_models import AttendanceRecord, AttendanceSync, AttendanceSyncState
+from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSession
+from organizations.models import Organization, User
+from work.models import WorkItem, WorkState
+
+# The provider's fetch work, whose state the status reads (live_events does not import
+# zoom_integration; zoom_integration names its work kind with this).
+ATTENDANCE_WORK_SUBJECT = "session:{session_id}"
+ATTENDANCE_WORK_KIND = "zoom.attendance.fetch"
+
+
+def _session(*, organization: Organization, session_id: int) -> LiveEventSession:
+    session = (
+        LiveEventSession.objects.select_related("event")
+        .filter(pk=session_id, event__organization=organization)
+        .first()
+    )
+    if session is None:
+        raise LookupError("No session of this organization has that id.")
+    return session
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    learner: User | None
+    name: str
+    email: str
+    session_id: int
+    session_starts_at: datetime
+    registered_session_id: int | None  # the session the learner picked
+    attended: bool
+    duration_seconds: int
+    first_join_at: datetime | None
+    last_leave_at: datetime | None
+    segments: list[list[str]]
+
+
+def _rows(records: QuerySet[AttendanceRecord], event: LiveEvent) -> list[AttendanceRow]:
+    picked = dict(
+        LiveEventRegistration.objects.filter(event=event)
+        .order_by("registered_at")
+        .values_list("learner_id", "session_id")
+    )
+    rows = []
+    for record in records.select_related("learner", "session"):
+        learner = record.learner
+        rows.append(
+            AttendanceRow(
+                learner=learner,
+                name=learner.get_full_name() or learner.email if learner else record.name,
+                email=learner.email if learner else record.email,
+                session_id=record.session_id,
+                session_starts_at=record.session.starts_at,
+                registered_session_id=picked.get(learner.pk) if learner else None,
+                attended=record.attended,
+                duration_seconds=record.duration_seconds,
+                first_join_at=record.first_join_at,
+                last_leave_at=record.last_leave_at,
+                segments=record.segments,
+            )
+        )
+    return sorted(rows, key=lambda row: (row.session_starts_at, row.name.lower(), row.email))
+
+
+def attendance_for_session(*, organization: Organization, session_id: int) -> list[AttendanceRow]:
+    """The matched learners' attendance of one session."""
+    session = _session(organization=organization, session_id=session_id)
+    records = AttendanceRecord.objects.filter(session=session, learner__isnull=False)
+    return _rows(records, session.event)
+
+
+def attendance_for_event(*, organization: Organization, event_id: int) -> list[AttendanceRow]:
+    """The matched learners' attendance of every session of the event, by session."""
+    event = LiveEvent.objects.filter(pk=event_id, organization=organization).first()
+    if event is None:
+        raise LookupError("No event of this organization has that id.")
+    records = AttendanceRecord.objects.filter(
+        session__event=event, session__removed_at__isnull=True, learner__isnull=False
+    )
+    return _rows(records, event)
+
+
+def attendance_unmatched(*, organization: Organization, session_id: int) -> list[AttendanceRecord]:
+    """Participants of the session who match no learner (guests, unknown emails), by name; each
+    row's `identity_key` is what a mapping takes."""
+    session = _session(organization=organization, session_id=session_id)
+    return list(
+        AttendanceRecord.objects.filter(session=session, learner__isnull=True).order_by(
+            "name", "identity_key"
+        )
+    )
+
+
+def attendance_of_learner(
+    *, organization: Organization, learner: User, event_id: int
+) -> list[AttendanceRecord]:
+    """A learner's own attendance of the event's sessions (the lesson page)."""
+    return list(
+        AttendanceRecord.objects.filter(
+            session__event_id=event_id,
+            session__event__organization=organization,
+            learner=learner,
+        ).select_related("session")
+    )
+
+
+# --- the sync status in words -------------------------------------------------------------------
+
+
+def _clock(moment: datetime, zone: ZoneInfo) -> str:
+    return timezone.localtime(moment, zone).strftime("%H:%M")
+
+
+def _span(delta: timedelta) -> str:
+    seconds = max(int(delta.total_seconds()), 0)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
+def attendance_sync_status(
+    *, organization: Organization, session_id: int, time_zone: str, now: datetime | None = None
+) -> str:
+    """Where the session's attendance stands, in words, times in the viewer's `time_zone`."""
+    session = _session(organization=organization, session_id=session_id)
+    zone = ZoneInfo(time_zone)
+    now = now or timezone.now()
+    paused = WorkItem.objects.filter(
+        kind=ATTENDANCE_WORK_KIND,
+        subject=ATTENDANCE_WORK_SUBJECT.format(session_id=session.pk),
+        state=WorkState.PAUSED,
+    ).exists()
+    if paused:
+        return "waiting for re-authentication"
+    sync = AttendanceSync.objects.filter(session=session).first()
+    scheduled_end = session.starts_at + timedelta(minutes=session.duration_minutes)
+    if sync is None or sync.state == AttendanceSyncState.WAITING:
+        if session.starts_at > now:
+            return "attendance comes after the meeting"
+        return "waiting for the meeting to end" if scheduled_end > now else "waiting for Zoom"
+    if sync.state == AttendanceSyncState.FETCHED and sync.last_fetched_at is not None:
+        fetched = f"attendance fetched {_clock(sync.last_fetched_at, zone)}"
+        if sync.first_ended_at is not None:
+            after = _span(sync.last_fetched_at - sync.first_ended_at)
+            return f"{fetched} ({after} after the meeting ended)"
+        return fetched
+    if sync.state == AttendanceSyncState.UNAVAILABLE:
+        return f"data not available from Zoom: {sync.last_reason}"
+    if sync.next_try_at is not None:
+        return f"next try {_clock(sync.next_try_at, zone)}: {sync.last_reason}"
+    return sync.last_reason or "waiting for Zoom"

@@ -1,0 +1,426 @@
+"""Writes of attendance (docs/attendance.md). The provider (zoom_integration) fetches Zoom's
+report and hands the rows here; everything about people (matching, merging, mappings) is here.
+
+Every write is idempotent: an instance's report replaces that instance's segments, and the
+session's records are recomputed from all its segments, upserted by (session, person), and rows
+of people no longer present (a guest since mapped to a learner) removed. Fetching twice, or
+recomputing twice, leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import Course
+from live_events.attendance_merge import (
+    Interval,
+    clipped,
+    identity_key,
+    minimum_seconds,
+    union_seconds,
+)
+from live_events.attendance_models import (
+    AttendanceInstance,
+    AttendanceRecord,
+    AttendanceSegment,
+    AttendanceSync,
+    AttendanceSyncState,
+    ParticipantMapping,
+)
+from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSession
+from live_events.providers import scheduling_provider_get
+from organizations.models import Organization, Role, User
+
+log = logging.getLogger("live_events.attendance")
+
+REASON_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class SegmentInput:
+    """One row of Zoom's participant report, as the provider read it."""
+
+    registrant_id: str
+    zoom_user_id: str
+    email: str
+    name: str
+    joined_at: datetime
+    left_at: datetime
+    duration_seconds: int
+
+
+class FetchAlreadyRunning(Exception):
+    """Fetch now was pressed while the session's fetch runs: no second fetch meanwhile."""
+
+
+def attendance_fetch_now(*, organization: Organization, session_id: int) -> None:
+    """A Course Admin's Fetch now: the provider's same background work, due now. LookupError for
+    a session outside `organization` or of an event whose provider fetches no attendance;
+    FetchAlreadyRunning while a fetch runs."""
+    session = (
+        LiveEventSession.objects.select_related("event__organization")
+        .filter(pk=session_id, event__organization=organization, removed_at__isnull=True)
+        .first()
+    )
+    if session is None:
+        raise LookupError("No session of this organization has that id.")
+    provider = scheduling_provider_get(session.event.provider)
+    if provider is None:
+        raise LookupError("This event's provider reports no attendance.")
+    provider.attendance_fetch_request(session=session)
+
+
+# --- instances and their reports --------------------------------------------------------------
+
+
+def attendance_instance_note(
+    *,
+    session_id: int,
+    zoom_uuid: str,
+    started_at: datetime | None = None,
+    ended_at: datetime | None = None,
+) -> AttendanceInstance:
+    """A run of the session's meeting is known (from `meeting.ended` or Zoom's list of
+    instances); its times are kept when given, and the session's first end moves earlier."""
+    with transaction.atomic():
+        instance, _created = AttendanceInstance.objects.get_or_create(
+            session_id=session_id, zoom_uuid=zoom_uuid
+        )
+        changed = []
+        if started_at is not None and instance.started_at != started_at:
+            instance.started_at = started_at
+            changed.append("started_at")
+        if ended_at is not None and instance.ended_at != ended_at:
+            instance.ended_at = ended_at
+            changed.append("ended_at")
+        if changed:
+            instance.save(update_fields=changed)
+        if ended_at is not None:
+            sync = attendance_sync_get(session_id=session_id, lock=True)
+            if sync.first_ended_at is None or ended_at < sync.first_ended_at:
+                sync.first_ended_at = ended_at
+                sync.save(update_fields=["first_ended_at", "updated_at"])
+    return instance
+
+
+def attendance_instance_report_store(
+    *,
+    instance_id: int,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    rows: Sequence[SegmentInput],
+) -> None:
+    """Zoom's complete report of one instance: its segments replace any stored before, and the
+    session's attendance is recomputed, in one transaction."""
+    with transaction.atomic():
+        instance = AttendanceInstance.objects.select_for_update().get(pk=instance_id)
+        instance.segments.all().delete()
+        AttendanceSegment.objects.bulk_create(
+            AttendanceSegment(
+                instance=instance,
+                registrant_id=row.registrant_id[:100],
+                zoom_user_id=row.zoom_user_id[:100],
+                email=row.email[:254],
+                name=row.name[:200],
+                joined_at=row.joined_at,
+                left_at=max(row.left_at, row.joined_at),
+                duration_seconds=max(row.duration_seconds, 0),
+            )
+            for row in rows
+        )
+        instance.started_at = started_at or instance.started_at
+        instance.ended_at = ended_at or instance.ended_at
+        instance.fetched_at = timezone.now()
+        instance.segment_count = len(rows)
+        instance.last_reason = ""
+        instance.save()
+        attendance_records_recompute(session_id=instance.session_id)
+
+
+def attendance_instance_not_ready(*, instance_id: int, reason: str) -> None:
+    AttendanceInstance.objects.filter(pk=instance_id).update(last_reason=reason[:REASON_LENGTH])
+
+
+# --- matching and merging ---------------------------------------------------------------------
+
+
+def course_of_event(event: LiveEvent) -> Course | None:
+    component = event.lesson_component
+    return component.lesson.course if component is not None else None
+
+
+@dataclass
+class _Matcher:
+    """Who a segment is: by registrant id, then Zoom user id, then exact email (any case), then
+    a Course Admin's mapping of the identity. Never by display name alone: two learners called
+    the same stay apart, and a guest's typed name matches only a mapping made for it."""
+
+    by_registrant: dict[str, int]
+    by_email: dict[str, int]
+    by_identity: dict[str, int]
+
+    def learner_of(self, segment: AttendanceSegment) -> int | None:
+        if segment.registrant_id and segment.registrant_id in self.by_registrant:
+            return self.by_registrant[segment.registrant_id]
+        key = identity_key(zoom_user_id=segment.zoom_user_id, email="", name="")
+        if segment.zoom_user_id and key in self.by_identity:
+            return self.by_identity[key]
+        email = segment.email.strip().lower()
+        if email and email in self.by_email:
+            return self.by_email[email]
+        return self.by_identity.get(_identity_of(segment))
+
+
+def _identity_of(segment: AttendanceSegment) -> str:
+    return identity_key(zoom_user_id=segment.zoom_user_id, email=segment.email, name=segment.name)
+
+
+def _matcher(session: LiveEventSession) -> _Matcher:
+    event = session.event
+    registrations = LiveEventRegistration.objects.filter(event=event).exclude(zoom_registrant_id="")
+    by_registrant = dict(registrations.values_list("zoom_registrant_id", "learner_id"))
+    course = course_of_event(event)
+    people = User.objects.filter(membership__organization_id=event.organization_id)
+    candidates = people.filter(live_registrations__event=event)
+    if course is not None:
+        candidates = candidates | people.filter(enrollments__course=course)
+    by_email: dict[str, int] = {}
+    for pk, email in candidates.distinct().values_list("pk", "email"):
+        if email:
+            by_email.setdefault(email.strip().lower(), pk)
+    by_identity: dict[str, int] = {}
+    if course is not None:
+        by_identity = dict(
+            ParticipantMapping.objects.filter(course=course).values_list(
+                "identity_key", "learner_id"
+            )
+        )
+    return _Matcher(by_registrant=by_registrant, by_email=by_email, by_identity=by_identity)
+
+
+def attendance_records_recompute(*, session_id: int) -> int:
+    """The session's attendance rows from its stored segments; returns how many rows it has."""
+    with transaction.atomic():
+        session = (
+            # Only the session row is locked (PostgreSQL refuses FOR UPDATE on the nullable
+            # side of the lesson's outer join); it serializes recomputes of one session.
+            LiveEventSession.objects.select_for_update(of=("self",))
+            .select_related("event", "event__lesson_component__lesson")
+            .get(pk=session_id)
+        )
+        event = session.event
+        needed = minimum_seconds(
+            kind=event.attendance_minimum,
+            value=event.attendance_minimum_value,
+            scheduled_minutes=session.duration_minutes,
+        )
+        matcher = _matcher(session)
+        people: dict[str, list[AttendanceSegment]] = defaultdict(list)
+        learners: dict[str, int | None] = {}
+        segments = AttendanceSegment.objects.filter(instance__session=session).select_related(
+            "instance"
+        )
+        for segment in segments.order_by("joined_at", "id"):
+            learner_id = matcher.learner_of(segment)
+            key = f"learner:{learner_id}" if learner_id is not None else _identity_of(segment)
+            people[key].append(segment)
+            learners[key] = learner_id
+        for key, own in people.items():
+            _upsert_record(session, key, learners[key], own, needed)
+        AttendanceRecord.objects.filter(session=session).exclude(
+            person_key__in=list(people)
+        ).delete()
+    return len(people)
+
+
+def _upsert_record(
+    session: LiveEventSession,
+    person_key: str,
+    learner_id: int | None,
+    segments: list[AttendanceSegment],
+    needed_seconds: int,
+) -> None:
+    intervals = []
+    kept = []
+    for segment in segments:
+        instance = segment.instance
+        part = clipped(
+            Interval(segment.joined_at, segment.left_at),
+            start=instance.started_at,
+            end=instance.ended_at,
+        )
+        kept.append(
+            [instance.zoom_uuid, segment.joined_at.isoformat(), segment.left_at.isoformat()]
+        )
+        if part is not None:
+            intervals.append(part)
+    seconds = union_seconds(intervals)
+    latest = segments[-1]
+    AttendanceRecord.objects.update_or_create(
+        session=session,
+        person_key=person_key,
+        defaults={
+            "learner_id": learner_id,
+            "identity_key": "" if learner_id is not None else person_key,
+            "zoom_user_id": next((s.zoom_user_id for s in segments if s.zoom_user_id), ""),
+            "email": next((s.email for s in segments if s.email), ""),
+            "name": latest.name,
+            "attended": seconds >= needed_seconds,
+            "duration_seconds": seconds,
+            "first_join_at": min((i.start for i in intervals), default=segments[0].joined_at),
+            "last_leave_at": max((i.end for i in intervals), default=latest.left_at),
+            "segments": kept,
+        },
+    )
+
+
+# --- mapping an unmatched participant ----------------------------------------------------------
+
+
+def attendance_participant_map(
+    *,
+    organization: Organization,
+    actor: User | None,
+    session_id: int,
+    identity_key: str,
+    learner_id: int,
+) -> int:
+    """Map an unmatched participant of the session to a learner of the course, for this and the
+    course's later sessions. Returns how many sessions' attendance changed. Bad input (another
+    organization's session, an identity not among the session's unmatched, a learner outside the
+    course) raises ValidationError and changes nothing."""
+    session = (
+        LiveEventSession.objects.select_related("event__lesson_component__lesson__course")
+        .filter(pk=session_id, event__organization=organization)
+        .first()
+    )
+    if session is None:
+        raise ValidationError({"session": ["No such session."]})
+    course = course_of_event(session.event)
+    if course is None:
+        raise ValidationError({"session": ["This event is not on a course's lesson."]})
+    if not AttendanceRecord.objects.filter(
+        session=session, learner__isnull=True, identity_key=identity_key
+    ).exists():
+        raise ValidationError({"participant": ["This participant is not unmatched here."]})
+    learner = User.objects.filter(
+        pk=learner_id, membership__organization=organization, enrollments__course=course
+    ).first()
+    if learner is None:
+        raise ValidationError({"learner": ["Choose a learner enrolled in this course."]})
+    with transaction.atomic():
+        ParticipantMapping.objects.update_or_create(
+            course=course,
+            identity_key=identity_key,
+            defaults={"learner": learner, "mapped_by": actor},
+        )
+        affected = list(
+            AttendanceRecord.objects.filter(
+                session__event__lesson_component__lesson__course=course,
+                identity_key=identity_key,
+            )
+            .values_list("session_id", flat=True)
+            .distinct()
+        )
+        for affected_id in affected:
+            attendance_records_recompute(session_id=affected_id)
+    log.info(
+        "attendance.participant_mapped",
+        extra={"session_id": session.pk, "learner_id": learner.pk, "sessions": len(affected)},
+    )
+    return len(affected)
+
+
+# --- the sync status ---------------------------------------------------------------------------
+
+
+def attendance_sync_get(*, session_id: int, lock: bool = False) -> AttendanceSync:
+    rows = AttendanceSync.objects.select_for_update() if lock else AttendanceSync.objects
+    sync, _created = rows.get_or_create(session_id=session_id)
+    return sync
+
+
+def attendance_sync_retrying(*, session_id: int, next_try_at: datetime, reason: str) -> int:
+    """Zoom has not got (all of) the data yet: try again at `next_try_at`; returns the attempts
+    made so far."""
+    with transaction.atomic():
+        sync = attendance_sync_get(session_id=session_id, lock=True)
+        sync.state = AttendanceSyncState.RETRYING
+        sync.attempts += 1
+        sync.next_try_at = next_try_at
+        sync.last_reason = reason[:REASON_LENGTH]
+        sync.save()
+        return sync.attempts
+
+
+def attendance_sync_fetched(*, session_id: int, late_check_at: datetime | None) -> None:
+    with transaction.atomic():
+        sync = attendance_sync_get(session_id=session_id, lock=True)
+        sync.state = AttendanceSyncState.FETCHED
+        sync.last_fetched_at = timezone.now()
+        sync.next_try_at = None
+        sync.last_reason = ""
+        sync.attempts += 1
+        if late_check_at is not None:
+            sync.late_check_at = late_check_at
+        sync.save()
+
+
+def attendance_sync_unavailable(*, session_id: int, reason: str) -> bool:
+    """After 72 hours: "data not available from Zoom", with the last reason; the Course Admins
+    are emailed once. Returns whether this call told them."""
+    with transaction.atomic():
+        sync = attendance_sync_get(session_id=session_id, lock=True)
+        sync.state = AttendanceSyncState.UNAVAILABLE
+        sync.next_try_at = None
+        sync.last_reason = reason[:REASON_LENGTH]
+        tell = sync.admins_told_at is None
+        if tell:
+            sync.admins_told_at = timezone.now()
+        sync.save()
+    if tell:
+        _tell_course_admins(session_id=session_id, reason=reason)
+    return tell
+
+
+def _tell_course_admins(*, session_id: int, reason: str) -> None:
+    session = LiveEventSession.objects.select_related("event").get(pk=session_id)
+    event = session.event
+    admins = User.objects.filter(
+        membership__organization_id=event.organization_id,
+        membership__role=Role.COURSE_ADMIN,
+        is_active=True,
+    ).exclude(email="")
+    when = session.starts_at.strftime("%Y-%m-%d %H:%M UTC")
+    subject = f"Attendance of “{event.title}” ({when}) is not available from Zoom"
+    body = (
+        f"Campus tried for 72 hours to fetch the attendance of “{event.title}”, session of "
+        f"{when}, and Zoom did not provide it.\n\nLast answer: {reason}\n\n"
+        "The session shows “data not available from Zoom”. A Course Admin can try again with "
+        "Fetch now on the lesson page."
+    )
+    messages = [
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email]) for admin in admins
+    ]
+    if messages:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+    log.info(
+        "attendance.unavailable_told", extra={"session_id": session_id, "admins": len(messages)}
+    )
+
+
+def attendance_give_up_at(*, session: LiveEventSession, sync: AttendanceSync) -> datetime:
+    """72 hours after the meeting first ended (or after its scheduled end, if Zoom never said)."""
+    ended = sync.first_ended_at or session.starts_at + timedelta(minutes=session.duration_minutes)
+    return ended + timedelta(hours=72)

@@ -1,0 +1,42 @@
+"""What attendance registers: the fetch's work kind, the `meeting.ended` webhook handler, and the
+poll (a Celery task on beat's schedule, registered here like the re-auth reminders)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, shared_task
+from celery.signals import beat_init
+
+from work.models import WorkItem
+from zoom_integration.services.attendance import (
+    ATTENDANCE_FETCH_KIND,
+    on_meeting_ended,
+    zoom_attendance_fetch,
+    zoom_attendance_poll,
+)
+from zoom_integration.services.webhooks import WEBHOOK_HANDLERS
+from zoom_integration.zoom_work import zoom_work_handler
+
+POLL_TASK = "zoom_integration.attendance_poll"
+POLL_EVERY_SECONDS = 300.0
+
+WEBHOOK_HANDLERS.setdefault("meeting.ended", on_meeting_ended)
+
+
+@zoom_work_handler(ATTENDANCE_FETCH_KIND)
+def fetch_attendance(item: WorkItem) -> None:
+    zoom_attendance_fetch(session_id=int(item.payload["session_id"]))
+
+
+@shared_task(name=POLL_TASK, ignore_result=True)  # type: ignore[untyped-decorator]
+def poll_attendance() -> int:
+    return zoom_attendance_poll()
+
+
+@beat_init.connect  # type: ignore[untyped-decorator]
+def _schedule_poll(sender: Any = None, **kwargs: Any) -> None:
+    app: Celery = sender.app
+    app.conf.beat_schedule.setdefault(
+        "zoom-attendance-poll", {"task": POLL_TASK, "schedule": POLL_EVERY_SECONDS}
+    )

@@ -1,0 +1,167 @@
+"""Merging Zoom's join segments into attendance, and matching them to learners: the segments go
+in through the same service the Zoom fetch uses (SQLite, no Zoom needed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from courses.models import ComponentKind, Course
+from courses.services import course_enroll, lesson_component_create
+from live_events.attendance_merge import Interval, clipped, union_seconds
+from live_events.attendance_models import AttendanceInstance, AttendanceRecord, ParticipantMapping
+from live_events.attendance_services import (
+    SegmentInput,
+    attendance_instance_note,
+    attendance_instance_report_store,
+)
+from live_events.models import AttendanceMinimum, LiveEvent, LiveEventProvider, LiveEventSession
+from organizations.models import Organization, Role, User
+from tests.django_conftest import first_lesson, make_member
+
+START = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+
+
+def at(minute: float) -> datetime:
+    return START + timedelta(minutes=minute)
+
+
+def test_overlapping_segments_count_once() -> None:
+    intervals = [Interval(at(0), at(30)), Interval(at(20), at(40)), Interval(at(50), at(60))]
+    assert union_seconds(intervals) == 50 * 60
+
+
+def test_a_segment_is_clipped_to_its_instance() -> None:
+    assert clipped(Interval(at(-5), at(70)), start=at(0), end=at(60)) == Interval(at(0), at(60))
+    assert clipped(Interval(at(61), at(70)), start=at(0), end=at(60)) is None
+
+
+@pytest.fixture
+def session(acme: Organization, acme_course: Course) -> LiveEventSession:
+    component = lesson_component_create(
+        lesson=first_lesson(acme_course), kind=ComponentKind.LIVE_EVENT
+    )
+    event = LiveEvent.objects.create(
+        organization=acme,
+        title="Office hours",
+        provider=LiveEventProvider.ZOOM,
+        lesson_component=component,
+    )
+    return LiveEventSession.objects.create(
+        event=event, starts_at=START, duration_minutes=60, zoom_meeting_id=81_000_000_001
+    )
+
+
+def _learner(acme: Organization, course: Course, email: str) -> User:
+    user = make_member(acme, email, Role.LEARNER)
+    course_enroll(course=course, learner=user)
+    return user
+
+
+def _segment(minute_in: float, minute_out: float, **who: str) -> SegmentInput:
+    return SegmentInput(
+        registrant_id=who.get("registrant_id", ""),
+        zoom_user_id=who.get("zoom_user_id", ""),
+        email=who.get("email", ""),
+        name=who.get("name", "Someone"),
+        joined_at=at(minute_in),
+        left_at=at(minute_out),
+        duration_seconds=int((minute_out - minute_in) * 60),
+    )
+
+
+def _store(session: LiveEventSession, uuid: str, rows: list[SegmentInput]) -> AttendanceInstance:
+    instance = attendance_instance_note(
+        session_id=session.pk, zoom_uuid=uuid, started_at=at(0), ended_at=at(60)
+    )
+    attendance_instance_report_store(
+        instance_id=instance.pk, started_at=at(0), ended_at=at(60), rows=rows
+    )
+    return instance
+
+
+def test_a_second_device_overlapping_the_first_and_a_join_before_the_start_count_once_clipped(
+    session: LiveEventSession, acme: Organization, acme_course: Course
+) -> None:
+    ada = _learner(acme, acme_course, "Ada@Acme.example")
+    rows = [
+        _segment(-10, 30, email="ada@acme.EXAMPLE", name="Ada"),  # before the start: clipped
+        _segment(20, 40, email="ada@acme.example", name="Ada (phone)"),  # overlaps
+        _segment(50, 70, email="ADA@acme.example", name="Ada"),  # past the end: clipped
+    ]
+
+    _store(session, "uuid-1", rows)
+
+    record = AttendanceRecord.objects.get(session=session)
+    assert record.learner == ada  # exact email, any case
+    assert record.duration_seconds == 50 * 60
+    assert record.first_join_at == at(0)
+    assert record.last_leave_at == at(60)
+    assert len(record.segments) == 3
+
+
+def test_storing_the_same_report_again_changes_nothing(
+    session: LiveEventSession, acme: Organization, acme_course: Course
+) -> None:
+    _learner(acme, acme_course, "ada@acme.example")
+    rows = [_segment(0, 30, email="ada@acme.example"), _segment(0, 10, name="Guest")]
+    _store(session, "uuid-1", rows)
+    before = list(AttendanceRecord.objects.values("pk", "person_key", "duration_seconds"))
+
+    _store(session, "uuid-1", rows)
+
+    assert list(AttendanceRecord.objects.values("pk", "person_key", "duration_seconds")) == before
+
+
+def test_a_display_name_alone_matches_nobody_and_a_zoom_user_id_mapping_does(
+    session: LiveEventSession, acme: Organization, acme_course: Course
+) -> None:
+    ada = _learner(acme, acme_course, "ada@acme.example")
+    User.objects.filter(pk=ada.pk).update(first_name="Ada", last_name="Lovelace")
+    ParticipantMapping.objects.create(
+        course=acme_course, identity_key="zoom-user:zu-42", learner=ada
+    )
+
+    _store(
+        session,
+        "uuid-1",
+        [
+            _segment(0, 10, name="Ada Lovelace"),
+            _segment(0, 20, zoom_user_id="zu-42", email="other@elsewhere.example", name="A."),
+        ],
+    )
+
+    matched = AttendanceRecord.objects.get(session=session, learner__isnull=False)
+    assert matched.learner == ada
+    assert matched.duration_seconds == 20 * 60
+    guest = AttendanceRecord.objects.get(session=session, learner__isnull=True)
+    assert guest.identity_key == "name:Ada Lovelace"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "attended"),
+    [
+        (AttendanceMinimum.ANY, 0, True),
+        (AttendanceMinimum.MINUTES, 15, True),
+        (AttendanceMinimum.MINUTES, 16, False),
+        (AttendanceMinimum.PERCENT, 25, True),  # 25% of 60 minutes = 15
+        (AttendanceMinimum.PERCENT, 30, False),
+    ],
+)
+def test_attended_means_present_for_the_events_minimum(
+    session: LiveEventSession,
+    acme: Organization,
+    acme_course: Course,
+    kind: str,
+    value: int,
+    attended: bool,
+) -> None:
+    LiveEvent.objects.filter(pk=session.event_id).update(
+        attendance_minimum=kind, attendance_minimum_value=value
+    )
+    _learner(acme, acme_course, "ada@acme.example")
+
+    _store(session, "uuid-1", [_segment(0, 15, email="ada@acme.example")])
+
+    assert AttendanceRecord.objects.get(session=session).attended is attended
