@@ -34,8 +34,10 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy src scripts/run_all.py
 
+# Two processes (pytest-xdist), one per core of the machines here; a file's tests stay together
+# so its module fixtures (a live zoomsim, a running stack) start once.
 unit: $(STAMP) chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # With CI=true the database- and broker-facing tests run again on PostgreSQL and Redis.
 services: $(STAMP)
