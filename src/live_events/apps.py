@@ -17,6 +17,7 @@ class LiveEventsConfig(AppConfig):
             component_template_register,
         )
         from courses.models import ComponentKind
+        from live_events import work_handlers  # noqa: F401  (registers the work kinds)
         from live_events.lesson_blocks import live_event_blocks
 
         component_template_register(ComponentKind.LIVE_EVENT, "live_events/component.html")
