@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -42,7 +42,7 @@ def invitation_email_build(
     session = registration.session
     event = registration.event
     learner = registration.learner
-    zone = ZoneInfo(learner.time_zone or event.organization.time_zone or "UTC")
+    zone = _zone(learner.time_zone or event.organization.time_zone)
     starts = session.starts_at.astimezone(zone)
     ends = starts + timedelta(minutes=session.duration_minutes)
     # A subject is one header line: a topic saved with a line break must not break it.
@@ -74,6 +74,14 @@ def invitation_email_build(
     message.attach_alternative(invitation.ics, calendar_type)
     message.attach("invite.ics", invitation.ics, calendar_type)
     return message
+
+
+def _zone(name: str) -> ZoneInfo:
+    # Zones are validated on save; one the system no longer knows must not stop the email.
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _subject(method: InvitationMethod, *, is_update: bool, title: str, when: str) -> str:

@@ -141,6 +141,37 @@ def test_the_body_gives_the_time_in_the_learners_zone_and_names_it(
     assert join_page in new_york.body
 
 
+def test_summer_time_is_named_and_the_description_survives_icalendars_escaping(
+    session: LiveEventSession, acme_people: People
+) -> None:
+    description = "Agenda: one, two; three.\nBring a laptop, and questions\\answers."
+    LiveEvent.objects.filter(pk=session.event_id).update(description=description)
+    # After New York's clocks went forward (14 March 2027): 15:00 UTC is 11:00 EDT.
+    LiveEventSession.objects.filter(pk=session.pk).update(
+        starts_at=datetime(2027, 7, 6, 15, 0, tzinfo=UTC)
+    )
+    registered(LiveEventSession.objects.get(pk=session.pk), acme_people.learner)
+    run_due_work()
+
+    [sent] = sent_invitations()
+    assert "Tuesday 6 July 2027, 11:00 to 12:00 (America/New_York, EDT)" in sent.body
+    assert str(sent.event["DESCRIPTION"]).startswith(description + "\n\nJoin from Campus: ")
+    assert sent.starts_at == datetime(2027, 7, 6, 15, 0, tzinfo=UTC)
+
+
+def test_a_topic_saved_with_a_line_break_still_makes_a_one_line_subject(
+    session: LiveEventSession, acme_people: People
+) -> None:
+    LiveEvent.objects.filter(pk=session.event_id).update(title="Office\r\nBcc: all@evil.example")
+    registered(LiveEventSession.objects.get(pk=session.pk), acme_people.learner)
+    run_due_work()
+
+    [sent] = sent_invitations()
+    assert sent.subject.startswith("Registered: Office Bcc: all@evil.example, Tuesday")
+    assert mail.outbox[0].message()["Bcc"] is None
+    assert mail.outbox[0].recipients() == [acme_people.learner.email]
+
+
 def test_cancelling_sends_a_cancel_with_the_same_uid_and_a_higher_sequence(
     session: LiveEventSession, acme: Organization, acme_people: People
 ) -> None:
