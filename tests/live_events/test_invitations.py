@@ -8,7 +8,9 @@ tests/zoom_integration/test_invitations_from_zoomsim.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -353,3 +355,20 @@ def test_one_mailbox_refusing_does_not_stop_the_others(
         r.status == RegistrationStatus.REGISTERED and r.invitation_sent_sequence == 0
         for r in LiveEventRegistration.objects.all()
     )
+
+
+def test_the_email_leaves_after_commit_when_the_bell_rings_and_not_before(
+    session: LiveEventSession,
+    acme_people: People,
+    eager_bell: None,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = registered(session, acme_people.learner)
+        # Still inside the transaction that registered: nothing has left yet.
+        assert mail.outbox == []
+
+    [sent] = sent_invitations()
+    assert sent.uid.startswith(f"registration-{registration.pk}@")
+    item = WorkItem.objects.get(kind=INVITATION_SEND_KIND)
+    assert item.state == WorkState.DONE
