@@ -291,3 +291,16 @@ def test_registering_the_whole_course_emails_each_learner_once(
     assert sorted(s.to[0] for s in sent) == sorted(p.email for p in [acme_people.learner, *cohort])
     assert {(s.method, s.sequence) for s in sent} == {("REQUEST", 0)}
     assert len({s.uid for s in sent}) == len(sent)
+
+
+def test_course_admins_see_when_the_email_went(event: LiveEvent, acme_people: People) -> None:
+    first, _second = _sessions(event)
+    _register(acme_people.learner, first)
+    page = reverse("live_events:registrations", args=[first.pk])
+    sent_at = _registration(acme_people.learner, first).invitation_sent_at
+    assert sent_at is not None
+
+    html = signed_in(acme_people.course_assistant).get(page).content.decode()
+
+    assert "Join link sent" in html
+    assert "Yes, emailed" in html
