@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, Q, Value
@@ -39,11 +40,14 @@ from live_events.models import (
     RegistrationStatus,
 )
 from organizations.models import Organization
+from work.handlers import RetryLater
+from work.models import WorkItem, WorkState
 from work.services import work_enqueue
 
 log = logging.getLogger("live_events.invitations")
 
 INVITATION_SEND_KIND = "live_events.invitation.send"
+IN_FLIGHT_WAIT = timedelta(seconds=15)
 
 
 def invitation_dedupe_key(*, registration_id: int, sequence: int) -> str:
@@ -110,6 +114,10 @@ def registration_invitation_send(*, registration_id: int, sequence: int) -> bool
         return False
     method, reason = _method_now(registration)
     if method is InvitationMethod.CANCEL and already is None:
+        if _earlier_invitation_in_flight(registration_id=registration_id, sequence=sequence):
+            # Another worker may be sending the REQUEST right now, which would leave the
+            # cancelled session in the calendar: wait until that one has recorded itself.
+            raise RetryLater(timezone.now() + IN_FLIGHT_WAIT, "an earlier invitation is being sent")
         return False  # nothing of it is in the learner's calendar
     now = timezone.now()
     invitation = invitation_build(
@@ -134,6 +142,19 @@ def registration_invitation_send(*, registration_id: int, sequence: int) -> bool
         },
     )
     return True
+
+
+def _earlier_invitation_in_flight(*, registration_id: int, sequence: int) -> bool:
+    mine = invitation_dedupe_key(registration_id=registration_id, sequence=sequence)
+    return (
+        WorkItem.objects.filter(
+            kind=INVITATION_SEND_KIND,
+            subject=f"registration:{registration_id}",
+            state=WorkState.RUNNING,
+        )
+        .exclude(dedupe_key=mine)
+        .exists()
+    )
 
 
 def _method_now(registration: LiveEventRegistration) -> tuple[InvitationMethod, str]:

@@ -372,3 +372,29 @@ def test_the_email_leaves_after_commit_when_the_bell_rings_and_not_before(
     assert sent.uid.startswith(f"registration-{registration.pk}@")
     item = WorkItem.objects.get(kind=INVITATION_SEND_KIND)
     assert item.state == WorkState.DONE
+
+
+def test_a_cancel_waits_while_the_first_request_may_still_be_on_its_way(
+    session: LiveEventSession, acme: Organization, acme_people: People
+) -> None:
+    registration = registered(session, acme_people.learner)
+    first = WorkItem.objects.get(kind=INVITATION_SEND_KIND)
+    # Another worker has claimed the REQUEST and is talking to the mail server.
+    WorkItem.objects.filter(pk=first.pk).update(state=WorkState.RUNNING)
+    live_event_registration_cancel(organization=acme, registration=registration)
+    cancel = WorkItem.objects.exclude(pk=first.pk).get(kind=INVITATION_SEND_KIND)
+
+    work_run(item_id=cancel.pk)
+
+    waiting = WorkItem.objects.get(pk=cancel.pk)
+    assert waiting.state == WorkState.PENDING
+    assert waiting.last_error == "an earlier invitation is being sent"
+    assert mail.outbox == []
+    # That worker sent its REQUEST (sequence 0) and finished: the CANCEL now follows it.
+    LiveEventRegistration.objects.filter(pk=registration.pk).update(invitation_sent_sequence=0)
+    WorkItem.objects.filter(pk=first.pk).update(state=WorkState.DONE)
+    WorkItem.objects.filter(pk=cancel.pk).update(next_attempt_at=waiting.created_at)
+    work_run(item_id=cancel.pk)
+
+    [sent] = sent_invitations()
+    assert (sent.method, sent.sequence) == ("CANCEL", 1)
