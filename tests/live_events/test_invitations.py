@@ -40,13 +40,13 @@ from live_events.services import (
     registration_zoom_registered,
 )
 from organizations.models import Organization, Role, User
+from tests.browser.smtp_server import LocalSmtpServer
 from tests.django_conftest import People, make_member
 from tests.live_events.invitation_reading import (
     invitation_of_mime,
     run_due_work,
     sent_invitations,
 )
-from tests.live_events.smtp_server import SmtpServer
 from work.models import WorkItem, WorkState
 from work.services import work_enqueue, work_run
 
@@ -319,17 +319,18 @@ def test_one_mailbox_refusing_does_not_stop_the_others(
 ) -> None:
     people = learners(acme, 3)
     refused = people[1]
-    with SmtpServer() as smtp:
+    smtp = LocalSmtpServer().start()
+    try:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = "127.0.0.1"
         settings.EMAIL_PORT = smtp.port
         settings.EMAIL_USE_TLS = False
-        smtp.refuse(refused.email)
+        smtp.refused = {refused.email}
         registrations = {person.pk: registered(session, person) for person in people}
 
         run_due_work()
 
-        assert sorted(d.recipients[0] for d in smtp.delivered) == sorted(
+        assert sorted(m.recipients[0] for m in smtp.received) == sorted(
             p.email for p in people if p != refused
         )
         failing = WorkItem.objects.get(subject=f"registration:{registrations[refused.pk].pk}")
@@ -341,16 +342,18 @@ def test_one_mailbox_refusing_does_not_stop_the_others(
         )
 
         # The mailbox takes mail again; the retry sends that one email and no other again.
-        smtp.refuse()
+        smtp.refused = set()
         WorkItem.objects.filter(pk=failing.pk).update(next_attempt_at=failing.created_at)
         assert work_run(item_id=failing.pk) is not None
         run_due_work()
 
-        recipients = sorted(d.recipients[0] for d in smtp.delivered)
+        recipients = sorted(m.recipients[0] for m in smtp.received)
         assert recipients == sorted(p.email for p in people)
-        method, vevent = invitation_of_mime(smtp.delivered[-1].message)
+        method, vevent = invitation_of_mime(smtp.received[-1].message)
         assert method == "REQUEST"
         assert str(vevent["UID"]).startswith(f"registration-{registrations[refused.pk].pk}@")
+    finally:
+        smtp.stop()
     assert all(
         r.status == RegistrationStatus.REGISTERED and r.invitation_sent_sequence == 0
         for r in LiveEventRegistration.objects.all()
