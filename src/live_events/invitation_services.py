@@ -112,6 +112,10 @@ def registration_invitation_send(*, registration_id: int, sequence: int) -> bool
     already = registration.invitation_sent_sequence
     if already is not None and already >= sequence:
         return False
+    if registration.status == RegistrationStatus.WAITING:
+        # Being registered at Zoom again (a new meeting): its REQUEST, with a higher SEQUENCE,
+        # is planned once Zoom has registered it; until then the calendar keeps what it has.
+        return False
     method, reason = _method_now(registration)
     if method is InvitationMethod.CANCEL and already is None:
         if _earlier_invitation_in_flight(registration_id=registration_id, sequence=sequence):

@@ -401,3 +401,29 @@ def test_a_cancel_waits_while_the_first_request_may_still_be_on_its_way(
 
     [sent] = sent_invitations()
     assert (sent.method, sent.sequence) == ("CANCEL", 1)
+
+
+def test_a_registration_waiting_for_zoom_again_gets_no_cancel_and_then_a_higher_request(
+    session: LiveEventSession, acme_people: People
+) -> None:
+    registration = registered(session, acme_people.learner)
+    run_due_work()
+    # Its meeting is made anew (as after a host change): Zoom registers the learner again.
+    LiveEventRegistration.objects.filter(pk=registration.pk).update(
+        status=RegistrationStatus.WAITING, join_url="", zoom_registrant_id=""
+    )
+    new_start = STARTS_AT + timedelta(hours=1)
+    LiveEventSession.objects.filter(pk=session.pk).update(starts_at=new_start)
+    session_invitations_plan(session_id=session.pk)
+    run_due_work()
+    assert len(mail.outbox) == 1  # no CANCEL while Zoom registers it again
+
+    assert registration_zoom_registered(
+        registration_id=registration.pk, registrant_id="again", join_url="https://zoom.us/w/2"
+    )
+    run_due_work()
+
+    first, again = sent_invitations()
+    assert (again.method, again.uid) == ("REQUEST", first.uid)
+    assert again.sequence == 2
+    assert again.starts_at == new_start
