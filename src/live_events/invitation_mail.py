@@ -18,7 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from live_events.invitations import Invitation, InvitationMethod, campus_host, campus_join_page
-from live_events.lesson_blocks import join_opens_before
+from live_events.selectors import join_opens_before
 
 if TYPE_CHECKING:
     from live_events.models import LiveEventRegistration

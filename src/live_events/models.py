@@ -108,6 +108,8 @@ class LiveEventSession(models.Model):
         default=dict, blank=True, help_text="The meeting fields Zoom last accepted."
     )
     zoom_synced_at = models.DateTimeField(null=True, blank=True)
+    # After a host change: the old host's meeting, deleted once the new host's meeting exists.
+    zoom_meeting_to_delete = models.BigIntegerField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removal_notifies_registrants = models.BooleanField(default=False)
 

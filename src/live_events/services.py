@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -50,13 +50,19 @@ from live_events.models import (
     RegistrationStatus,
     ZoomMeetingState,
 )
-from live_events.providers import HostRequirements, SchedulingProvider, scheduling_provider_get
+from live_events.providers import (
+    HostCheck,
+    HostRequirements,
+    SchedulingProvider,
+    scheduling_provider_get,
+)
 from live_events.selectors import (
     HOST_DAILY_MEETING_WRITES,
     host_meeting_writes_remaining,
     live_event_host_overlaps,
     zoom_day,
 )
+from organizations.models import Membership
 
 if TYPE_CHECKING:
     from courses.models import Lesson
@@ -65,6 +71,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("live_events")
 
 PROBLEM_LENGTH = 500
+
+
+class NewLinksNeedConfirmation(Exception):
+    """The edit makes new meetings at Zoom (a new host): learners' links change. `message` says
+    how many are registered; call again with `confirm_new_links=True`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class OverlapsNeedConfirmation(Exception):
@@ -139,14 +154,18 @@ def live_event_update(
     event: LiveEvent,
     data: EventInput,
     confirm_overlaps: bool = False,
+    confirm_new_links: bool = False,
 ) -> LiveEvent:
     """Edit topic, description, hosts, options and sessions. Sessions with a `session_id` are
     edited, sessions without one are added; sessions not named stay as they are (removing one is
     `live_event_session_remove`). Only sessions whose meeting Zoom would see change get work, and
     the work sends only the fields that changed: an edit that changes nothing sends nothing.
 
-    Raises ValidationError (per field), OverlapsNeedConfirmation, or Http404 for a session id of
-    another event or an event of another organization."""
+    A new host (once meetings exist) means new meetings at Zoom and new links for the learners:
+    NewLinksNeedConfirmation says so until called with `confirm_new_links=True`.
+
+    Raises ValidationError (per field), OverlapsNeedConfirmation, NewLinksNeedConfirmation, or
+    Http404 for a session id of another event or an event of another organization."""
     if event.organization_id != organization.pk or event.removed_at is not None:
         raise Http404("No such live event.")
     existing = {s.pk: s for s in event.sessions.filter(removed_at__isnull=True)}
@@ -156,16 +175,22 @@ def live_event_update(
     provider = _zoom_provider(organization)
     checked = _checked_input(organization=organization, provider=provider, data=data)
     errors = FieldErrors()
-    if checked.host_email != event.host_email.lower() and any(
+    # Zoom does not move a meeting to another host for an account-level app (PATCH with
+    # `schedule_for` answers 3000 "You cannot schedule a meeting for …" without scheduling
+    # privileges): a new host means new meetings, so every learner's link changes.
+    host_changed = checked.host_email != event.host_email.lower() and any(
         s.zoom_meeting_id or s.zoom_create_sent_at for s in existing.values()
-    ):
-        errors.add(
-            "host_email",
-            "The meetings are already scheduled for "
-            f"{event.host_email}; changing the host is not possible yet. Remove the sessions and "
-            "add them again with the new host (learners' links will change).",
+    )
+    if host_changed and not confirm_new_links:
+        registered = LiveEventRegistration.objects.filter(
+            event=event, status__in=ACTIVE_REGISTRATION_STATES
+        ).count()
+        raise NewLinksNeedConfirmation(
+            f"Zoom cannot hand the meetings to {checked.host_email}: Campus will make new "
+            f"meetings for them and delete {event.host_email}'s. The {registered} registered "
+            "learners get new personal links by email."
         )
-    event_changed = _zoom_visible_event_change(event, checked)
+    event_changed = _zoom_visible_event_change(event, checked) or host_changed
     to_sync = [
         session
         for session in checked.sessions
@@ -198,6 +223,9 @@ def live_event_update(
             updated_at=timezone.now(), **_event_fields(checked)
         )
         event.refresh_from_db()
+        if host_changed:
+            for row in existing.values():
+                _meeting_replace(row)
         for session in to_sync:
             if session.session_id is None:
                 row = LiveEventSession.objects.create(
@@ -268,6 +296,35 @@ def live_event_remove(
     return registered
 
 
+def _meeting_replace(session: LiveEventSession) -> None:
+    """The session gets a new meeting (the new host's); the old one is deleted once the new one
+    exists, and its registrants are registered again on the new one (new links, new
+    invitations)."""
+    session.zoom_meeting_to_delete = session.zoom_meeting_id or session.zoom_meeting_to_delete
+    session.zoom_meeting_id = None
+    session.zoom_join_url = ""
+    session.zoom_state = ZoomMeetingState.WAITING
+    session.zoom_problem = ""
+    session.zoom_marker = _new_marker()
+    session.zoom_create_sent_at = None
+    session.zoom_sent = {}
+    session.save(
+        update_fields=[
+            "zoom_meeting_to_delete",
+            "zoom_meeting_id",
+            "zoom_join_url",
+            "zoom_state",
+            "zoom_problem",
+            "zoom_marker",
+            "zoom_create_sent_at",
+            "zoom_sent",
+        ]
+    )
+    LiveEventRegistration.objects.filter(
+        session=session, status=RegistrationStatus.REGISTERED
+    ).update(status=RegistrationStatus.WAITING, zoom_registrant_id="", join_url="")
+
+
 def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> int:
     now = timezone.now()
     active = LiveEventRegistration.objects.filter(
@@ -283,6 +340,123 @@ def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> i
     # Calendar invitations: a CANCEL to every learner who was sent one.
     registrations_invitation_plan(registration_ids=active_ids)
     return registered
+
+
+def live_event_session_retry(*, organization: Organization, session: LiveEventSession) -> None:
+    """Try Zoom again for a session whose meeting failed or was deleted at Zoom (a deleted one is
+    made anew: its learners are registered on the new meeting and get new links)."""
+    if session.event.organization_id != organization.pk or session.removed_at is not None:
+        raise Http404("No such session.")
+    provider = _zoom_provider(organization)
+    with transaction.atomic():
+        if session.zoom_state == ZoomMeetingState.FAILED:
+            LiveEventSession.objects.filter(pk=session.pk).update(
+                zoom_state=ZoomMeetingState.WAITING, zoom_problem=""
+            )
+        provider.session_sync_request(session=session)
+
+
+def live_event_session_changed_at_zoom(
+    *,
+    organization_ids: Collection[int],
+    meeting_id: int,
+    starts_at: datetime | None,
+    duration_minutes: int | None,
+    time_zone: str,
+) -> int:
+    """Zoom says a meeting was changed there (`meeting.updated`): take over the new time, and
+    note it as what Zoom holds, so Campus does not send it back. A value equal to what Campus
+    itself last sent is Zoom telling of Campus's own update, and is ignored (an edit saved
+    meanwhile must not be overwritten by the echo of the one before). Returns sessions updated."""
+    updated = 0
+    for session in LiveEventSession.objects.filter(
+        event__organization_id__in=organization_ids,
+        zoom_meeting_id=meeting_id,
+        removed_at__isnull=True,
+    ):
+        sent = dict(session.zoom_sent)
+        changed: list[str] = []
+        if starts_at is not None:
+            zoom_start = starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if zoom_start != sent.get("start_time") and starts_at != session.starts_at:
+                session.starts_at = starts_at
+                sent["start_time"] = zoom_start
+                changed.append("starts_at")
+        if (
+            duration_minutes
+            and duration_minutes != sent.get("duration")
+            and duration_minutes != session.duration_minutes
+        ):
+            session.duration_minutes = duration_minutes
+            sent["duration"] = duration_minutes
+            changed.append("duration_minutes")
+        if time_zone and time_zone != sent.get("timezone") and time_zone != session.time_zone:
+            session.time_zone = time_zone
+            sent["timezone"] = time_zone
+            changed.append("time_zone")
+        if not changed:
+            continue
+        session.zoom_sent = sent
+        with transaction.atomic():
+            session.save(update_fields=[*changed, "zoom_sent"])
+            if "starts_at" in changed or "duration_minutes" in changed:
+                # Calendar invitations: a new REQUEST to everyone registered in it (a new zone
+                # alone moves nothing: the invitation's times are UTC).
+                session_invitations_plan(session_id=session.pk)
+        updated += 1
+    return updated
+
+
+def live_event_session_deleted_at_zoom(
+    *, organization_ids: Collection[int], meeting_id: int
+) -> int:
+    """Zoom says a meeting was deleted there (`meeting.deleted`): marked on the session for
+    builders, who can make it anew (`live_event_session_retry`). Returns sessions marked."""
+    return LiveEventSession.objects.filter(
+        event__organization_id__in=organization_ids,
+        zoom_meeting_id=meeting_id,
+        removed_at__isnull=True,
+    ).update(
+        zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
+        zoom_problem="The meeting was deleted at Zoom.",
+    )
+
+
+def live_event_session_start_url(
+    *, organization: Organization, session: LiveEventSession, user: User
+) -> str:
+    """The host's (or an alternative host's) link to start the meeting, fresh from Zoom at
+    click time. Anyone else gets 404."""
+    event = session.event
+    hosts = {event.host_email.lower(), *(email.lower() for email in event.alternative_hosts)}
+    if (
+        event.organization_id != organization.pk
+        or session.removed_at is not None
+        or user.email.lower() not in hosts
+    ):
+        raise Http404("No such session.")
+    return _zoom_provider(organization).start_url(session=session)
+
+
+def live_event_host_validate(
+    *,
+    organization: Organization,
+    email: str,
+    alternative: bool = False,
+    cloud_recording: bool = False,
+    longest_session_minutes: int = 0,
+) -> HostCheck:
+    """The form's VALIDATE button: ask Zoom about one host (or alternative host) email, saving
+    nothing. `problem` is the sentence to show beside the field; `name` the host's Zoom name."""
+    provider = _zoom_provider(organization)
+    return provider.host_check(
+        organization=organization,
+        email=email.strip().lower(),
+        requirements=HostRequirements(
+            cloud_recording=cloud_recording, longest_session_minutes=longest_session_minutes
+        ),
+        alternative=alternative,
+    )
 
 
 # --- registering learners -------------------------------------------------------------------------
@@ -386,9 +560,10 @@ def live_event_session_register_batch(
     background). Learners already registered in this session are skipped; those registered in
     another session of the event are left there. Returns how many registrations were made."""
     _check_session_open(organization=organization, session=session, learner=None)
-    outsiders = [learner for learner in learners if _organization_id_of(learner) != organization.pk]
-    if outsiders:
-        raise Http404("No such learner.")
+    unique = {learner.pk: learner for learner in learners}
+    members = Membership.objects.filter(user_id__in=unique, organization=organization).count()
+    if members != len(unique):
+        raise Http404("No such learner.")  # someone of another organization, or nobody's
     provider = _zoom_provider(organization)
     with transaction.atomic():
         already = set(
@@ -400,7 +575,7 @@ def live_event_session_register_batch(
         )
         new = [
             LiveEventRegistration(event=session.event, session=session, learner=learner)
-            for learner in {learner.pk: learner for learner in learners}.values()
+            for learner in unique.values()
             if learner.pk not in already
         ]
         LiveEventRegistration.objects.bulk_create(new)
@@ -473,6 +648,11 @@ def session_zoom_removed(*, session_id: int) -> None:
     )
 
 
+def session_zoom_replaced_deleted(*, session_id: int) -> None:
+    """The old host's meeting of a session that changed hosts is deleted at Zoom."""
+    LiveEventSession.objects.filter(pk=session_id).update(zoom_meeting_to_delete=None)
+
+
 def session_zoom_deleted_at_zoom(*, session_id: int) -> None:
     """Zoom says the meeting does not exist (deleted there): marked, so it can be recreated."""
     LiveEventSession.objects.filter(pk=session_id).update(
@@ -515,7 +695,8 @@ def registration_zoom_registered(
         LiveEventRegistration.objects.filter(pk=registration_id).update(
             zoom_registrant_id=registrant_id, updated_at=now
         )
-    return bool(updated)
+        return False
+    return True
 
 
 def registration_zoom_cancelled(*, registration_id: int) -> None:

@@ -32,6 +32,7 @@ from dataclasses import fields, replace
 from datetime import UTC, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from live_events.models import (
@@ -49,19 +50,20 @@ from live_events.services import (
     session_zoom_deleted_at_zoom,
     session_zoom_problem,
     session_zoom_removed,
+    session_zoom_replaced_deleted,
     session_zoom_scheduled,
     session_zoom_updated,
 )
 from work.handlers import RetryLater
 from work.services import work_enqueue
 from zoom_integration.models import ZoomAccount
+from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.services.meeting_errors import (
     CODE_MEETING_NOT_FOUND,
     zoom_problem,
 )
 from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.zoom_accounts import zoom_account_for_organization
-from zoom_integration.services.zoom_api import zoom_client_for_account
 from zoomclient import (
     Meeting,
     MeetingListItem,
@@ -274,6 +276,7 @@ def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: Zoo
         session.refresh_from_db()
         _update(client, session)
         _registrations_follow(session, recreated=False)
+        _delete_replaced(client, session)
         return
     _reserve_write(session)
     session_zoom_create_sent(session_id=session.pk, attempted=spec.to_json())
@@ -287,6 +290,7 @@ def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: Zoo
     )
     log.info("zoom.meeting.created", extra={"session_id": session.pk, "meeting_id": meeting.id})
     _registrations_follow(session, recreated=recreating)
+    _delete_replaced(client, session)
 
 
 def _find_by_marker(client: ZoomClient, session: LiveEventSession) -> MeetingListItem | None:
@@ -339,6 +343,20 @@ def _update(client: ZoomClient, session: LiveEventSession) -> None:
     log.info("zoom.meeting.updated", extra={"session_id": session.pk})
 
 
+def _delete_replaced(client: ZoomClient, session: LiveEventSession) -> None:
+    """The old host's meeting, once the new host's exists (learners always have one of them).
+    Campus emails the learners their new links; Zoom's cancellation email would only confuse."""
+    if session.zoom_meeting_to_delete is None:
+        return
+    with contextlib.suppress(ZoomNotFound):
+        client.delete_meeting(session.zoom_meeting_to_delete)
+    session_zoom_replaced_deleted(session_id=session.pk)
+    log.info(
+        "zoom.meeting.replaced",
+        extra={"session_id": session.pk, "deleted": session.zoom_meeting_to_delete},
+    )
+
+
 def _delete(client: ZoomClient, session: LiveEventSession) -> None:
     meeting_id = session.zoom_meeting_id
     if meeting_id is None and session.zoom_create_sent_at is not None:
@@ -350,6 +368,10 @@ def _delete(client: ZoomClient, session: LiveEventSession) -> None:
             client.delete_meeting(
                 meeting_id, cancel_meeting_reminder=session.removal_notifies_registrants
             )
+    if session.zoom_meeting_to_delete is not None:
+        with contextlib.suppress(ZoomNotFound):
+            client.delete_meeting(session.zoom_meeting_to_delete)
+        session_zoom_replaced_deleted(session_id=session.pk)
     session_zoom_removed(session_id=session.pk)
     log.info("zoom.meeting.deleted", extra={"session_id": session.pk, "meeting_id": meeting_id})
 
@@ -367,3 +389,25 @@ def _registrations_follow(session: LiveEventSession, *, recreated: bool) -> None
         )
     if waiting.filter(status=RegistrationStatus.WAITING).exists():
         registrants_batch_enqueue(session=session)
+
+
+def zoom_meeting_start_url(*, session: LiveEventSession) -> str:
+    """GET /meetings/{id} for a fresh `start_url` (its zak token expires after two hours)."""
+    account = zoom_account_for_organization(organization_id=session.event.organization_id)
+    if account is None or session.zoom_meeting_id is None:
+        raise ValidationError({"__all__": ["The meeting is not scheduled at Zoom yet."]})
+    try:
+        with zoom_client_for_account(account) as client:
+            return client.get_meeting(session.zoom_meeting_id).start_url
+    except ZoomAccountUnusable as unusable:
+        raise ValidationError(
+            {
+                "__all__": [
+                    "Zoom stopped accepting Campus's connection; an Org Admin must "
+                    "re-authenticate it in Admin Tools."
+                ]
+            }
+        ) from unusable
+    except ZoomError as error:
+        sentence = zoom_problem(error, host_email=session.event.host_email).sentence
+        raise ValidationError({"__all__": [sentence]}) from error
