@@ -28,6 +28,8 @@ REASON_MOVED = "moved"
 REASON_SESSION_REMOVED = "session_removed"
 REASON_EVENT_REMOVED = "event_removed"
 REASON_CANCELLED = "cancelled"
+# Why a REQUEST after the first is sent, when not (only) for a new time.
+REASON_REGISTERED_AGAIN = "registered_again"
 
 
 def invitation_email_build(
@@ -38,7 +40,8 @@ def invitation_email_build(
     reason: str = "",
 ) -> EmailMultiAlternatives:
     """The message to the learner of `registration` (session, event, its organization and the
-    learner loaded). `is_update`: a REQUEST after one already sent (a new time)."""
+    learner loaded). `is_update`: a REQUEST after one already sent (a new time, or with `reason`
+    REASON_REGISTERED_AGAIN, registered at Zoom again on a new meeting)."""
     session = registration.session
     event = registration.event
     learner = registration.learner
@@ -62,7 +65,9 @@ def invitation_email_build(
         "description": event.description.strip(),
     }
     message = EmailMultiAlternatives(
-        subject=_subject(invitation.method, is_update=is_update, title=title, when=when),
+        subject=_subject(
+            invitation.method, is_update=is_update, reason=reason, title=title, when=when
+        ),
         body=render_to_string("live_events/email/invitation.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[learner.email],
@@ -84,9 +89,13 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _subject(method: InvitationMethod, *, is_update: bool, title: str, when: str) -> str:
+def _subject(
+    method: InvitationMethod, *, is_update: bool, reason: str, title: str, when: str
+) -> str:
     if method is InvitationMethod.CANCEL:
         return f"Cancelled: {title}, {when}"
+    if is_update and reason == REASON_REGISTERED_AGAIN:
+        return f"Updated: {title}, {when}"
     if is_update:
         return f"New time: {title}, {when}"
     return f"Registered: {title}, {when}"

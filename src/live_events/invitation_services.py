@@ -30,6 +30,7 @@ from live_events.invitation_mail import (
     REASON_CANCELLED,
     REASON_EVENT_REMOVED,
     REASON_MOVED,
+    REASON_REGISTERED_AGAIN,
     REASON_SESSION_REMOVED,
     invitation_email_build,
 )
@@ -161,13 +162,22 @@ def _earlier_invitation_in_flight(*, registration_id: int, sequence: int) -> boo
     )
 
 
+def _request_reason(registration: LiveEventRegistration) -> str:
+    # Registered at Zoom since the last email went: its meeting was made anew (a new host, or a
+    # deletion at Zoom). The time may be the same, so the email must not say "new time".
+    sent, registered = registration.invitation_sent_at, registration.zoom_registered_at
+    if sent is not None and registered is not None and registered > sent:
+        return REASON_REGISTERED_AGAIN
+    return ""
+
+
 def _method_now(registration: LiveEventRegistration) -> tuple[InvitationMethod, str]:
     if registration.event.removed_at is not None:
         return InvitationMethod.CANCEL, REASON_EVENT_REMOVED
     if registration.session.removed_at is not None:
         return InvitationMethod.CANCEL, REASON_SESSION_REMOVED
     if registration.status == RegistrationStatus.REGISTERED:
-        return InvitationMethod.REQUEST, ""
+        return InvitationMethod.REQUEST, _request_reason(registration)
     moved = (
         LiveEventRegistration.objects.filter(
             event_id=registration.event_id,

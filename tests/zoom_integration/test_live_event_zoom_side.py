@@ -95,6 +95,10 @@ def assert_calendar_entry_updated(
     (same UID, higher SEQUENCE), and neither link of Zoom's is in it (Campus's join page is)."""
     first, again = invitations_to(registration)
     assert (first.method, again.method) == ("REQUEST", "REQUEST")
+    # The time may be the one they had: the email says what happened, not "new time".
+    assert again.subject.startswith("Updated: ")
+    assert "was renewed" in again.body
+    assert "new time" not in again.body
     assert again.uid == first.uid
     assert again.sequence > first.sequence
     for sent in (first, again):
