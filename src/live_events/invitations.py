@@ -1,166 +1,119 @@
-"""Campus's own invitations: an email per registration with an iCalendar (RFC 5545) event built
-with the `icalendar` library, so learners' calendars follow the session.
+"""The learner's calendar invitation of a registration, as iCalendar (RFC 5545, iTIP RFC 5546).
 
-The UID is stable per registration (`registration-<id>@<host>`): every later message about it
-updates the same calendar entry. SEQUENCE counts the messages sent, so a reschedule (a new
-REQUEST) outranks the invitation it replaces, and a CANCEL (on cancelling, moving to another
-session, or removal) outranks both. Messages go out from background work (`work` rows), so a
-failed send is retried and none is lost; the handler decides REQUEST or CANCEL from the
-registration as it is when it runs.
+One registration is one calendar event in the learner's calendar: its UID is the registration's
+(`registration-<id>@<campus host>`), so every later message about it (a new time, a cancellation)
+updates that same entry instead of adding another. Calendars apply a message only when its
+SEQUENCE is higher than the one they hold, which is why the registration row keeps it and every
+change sent raises it. A move to another session is a new registration, hence a new UID: a CANCEL
+for the old one and a REQUEST for the new.
+
+Times are written in UTC (a trailing Z): no VTIMEZONE needed, and every calendar shows them in the
+reader's own zone. The description links to Campus's join page, never to Zoom's personal link,
+which Campus keeps behind that page (it opens only shortly before the start).
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import icalendar
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.utils import timezone
+from django.urls import reverse
+from icalendar import Calendar, Event, vCalAddress, vText
 
-from live_events.models import ACTIVE_REGISTRATION_STATES, LiveEventRegistration, RegistrationStatus
+if TYPE_CHECKING:
+    from live_events.models import LiveEventRegistration
 
-log = logging.getLogger("live_events.invitations")
-
-INVITATION_WORK_KIND = "live_events.invitation.send"
-PRODUCT_ID = "-//Campus//Live events//EN"
+PRODUCT_ID = "-//Campus//Live Events//EN"
 
 
-def invitation_uid(registration: LiveEventRegistration) -> str:
-    host = urlsplit(settings.CAMPUS_BASE_URL).hostname or "campus"
-    return f"registration-{registration.pk}@{host}"
+class InvitationMethod(StrEnum):
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
 
 
-def invitation_ics(registration: LiveEventRegistration, *, method: str, sequence: int) -> bytes:
-    """The calendar object for `registration`: `method` REQUEST (add or update) or CANCEL."""
+@dataclass(frozen=True)
+class Invitation:
+    method: InvitationMethod
+    uid: str
+    sequence: int
+    ics: str
+
+
+def invitation_uid(registration_id: int) -> str:
+    return f"registration-{registration_id}@{campus_host()}"
+
+
+def campus_host() -> str:
+    return urlsplit(settings.CAMPUS_BASE_URL).hostname or "campus"
+
+
+def campus_join_page(session_id: int) -> str:
+    return settings.CAMPUS_BASE_URL + reverse("live_events:join", args=[session_id])
+
+
+def invitation_build(
+    *,
+    registration: LiveEventRegistration,
+    method: InvitationMethod,
+    sequence: int,
+    now: datetime | None = None,
+) -> Invitation:
+    """The VCALENDAR of one message about `registration` (its session, event and learner
+    loaded): METHOD `method`, one VEVENT with SEQUENCE `sequence`."""
     session = registration.session
     event = registration.event
-    calendar = icalendar.Calendar()
+    learner = registration.learner
+    starts_at = session.starts_at.astimezone(UTC)
+    join_page = campus_join_page(session.pk)
+    uid = invitation_uid(registration.pk)
+
+    calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("method", method)
-    entry = icalendar.Event()
-    entry.add("uid", invitation_uid(registration))
-    entry.add("sequence", sequence)
-    entry.add("dtstamp", timezone.now())
-    entry.add("dtstart", session.starts_at)
-    entry.add("dtend", session.starts_at + timedelta(minutes=session.duration_minutes))
-    entry.add("summary", event.title)
-    description = event.description
-    if registration.join_url and method == "REQUEST":
-        entry.add("location", registration.join_url)
-        entry.add("url", registration.join_url)
-        description = f"{description}\n\nJoin: {registration.join_url}".strip()
-    if description:
-        entry.add("description", description)
-    entry.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    organizer = icalendar.vCalAddress(f"mailto:{_from_address()}")
-    organizer.params["cn"] = icalendar.vText("Campus")
-    entry.add("organizer", organizer)
-    attendee = icalendar.vCalAddress(f"mailto:{registration.learner.email}")
-    attendee.params["cn"] = icalendar.vText(registration.learner.get_full_name() or "")
-    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-    entry.add("attendee", attendee)
-    calendar.add_component(entry)
-    return bytes(calendar.to_ical())
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method.value)
 
-
-def _from_address() -> str:
-    sender = str(settings.DEFAULT_FROM_EMAIL)
-    return sender.split("<")[-1].rstrip(">").strip() if "<" in sender else sender
-
-
-def invitation_enqueue(*, registration: LiveEventRegistration) -> None:
-    """Send (or update, or cancel) the learner's invitation in the background, after commit."""
-    # Imported here: the work app is infrastructure that live_events uses only to send mail.
-    from work.services import work_enqueue
-
-    work_enqueue(
-        kind=INVITATION_WORK_KIND,
-        subject=f"registration:{registration.pk}",
-        payload={"registration_id": registration.pk},
-        organization=registration.event.organization,
-        dedupe_key=f"{INVITATION_WORK_KIND}:registration:{registration.pk}",
+    vevent = Event()
+    vevent.add("uid", uid)
+    vevent.add("sequence", sequence)
+    vevent.add("dtstamp", (now or datetime.now(UTC)).astimezone(UTC))
+    vevent.add("dtstart", starts_at)
+    vevent.add("dtend", starts_at + timedelta(minutes=session.duration_minutes))
+    vevent.add("summary", event.title)
+    description = "\n\n".join(
+        part for part in (event.description.strip(), f"Join from Campus: {join_page}") if part
     )
+    vevent.add("description", description)
+    vevent.add("url", join_page)
+    vevent.add("location", join_page)
+    vevent.add("status", "CONFIRMED" if method is InvitationMethod.REQUEST else "CANCELLED")
+    vevent.add("transp", "OPAQUE")
+    vevent.add("organizer", _organizer())
+    vevent.add("attendee", _attendee(learner.email, learner.get_full_name()))
+    calendar.add_component(vevent)
+    return Invitation(method=method, uid=uid, sequence=sequence, ics=calendar.to_ical().decode())
 
 
-def invitation_send(*, registration_id: int) -> str:
-    """Send what the registration needs now: REQUEST while registered, CANCEL once cancelled
-    (if an invitation went out). Returns the method sent, or "" when nothing was due."""
-    registration = (
-        LiveEventRegistration.objects.select_for_update()
-        .select_related("session", "event", "learner")
-        .filter(pk=registration_id)
-        .first()
-    )
-    if registration is None:
-        return ""
-    if registration.status == RegistrationStatus.REGISTERED and registration.join_url:
-        method = "REQUEST"
-    elif (
-        registration.status not in ACTIVE_REGISTRATION_STATES
-        and registration.invitations_sent
-        and registration.cancellation_sent_at is None
-    ):
-        method = "CANCEL"
-    else:
-        return ""
-    sequence = registration.invitations_sent
-    message = EmailMessage(
-        subject=_subject(registration, method),
-        body=_body(registration, method),
-        to=[registration.learner.email],
-    )
-    message.attach(
-        "invitation.ics",
-        invitation_ics(registration, method=method, sequence=sequence),
-        f"text/calendar; method={method}; charset=utf-8",
-    )
-    now = timezone.now()
-    registration.invitations_sent = sequence + 1
-    registration.invitation_sent_at = now
-    if method == "CANCEL":
-        registration.cancellation_sent_at = now
-    registration.save(
-        update_fields=["invitations_sent", "invitation_sent_at", "cancellation_sent_at"]
-    )
-    # Inside the work's transaction: a failed send rolls the count back and the work retries.
-    message.send()
-    log.info(
-        "live_events.invitation.sent",
-        extra={"registration_id": registration.pk, "method": method, "sequence": sequence},
-    )
-    return method
+def _organizer() -> vCalAddress:
+    # The from-address: replies (accept/decline) reach Campus's mailbox, not the host's.
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address or settings.DEFAULT_FROM_EMAIL}")
+    if name:
+        organizer.params["cn"] = vText(name)
+    return organizer
 
 
-def _subject(registration: LiveEventRegistration, method: str) -> str:
-    if method == "CANCEL":
-        return f"Cancelled: {registration.event.title}"
-    return f"Invitation: {registration.event.title}"
-
-
-def _body(registration: LiveEventRegistration, method: str) -> str:
-    session = registration.session
-    when = session.starts_at.strftime("%d %B %Y, %H:%M UTC")
-    if method == "CANCEL":
-        return (
-            f"Your place in “{registration.event.title}” on {when} is cancelled. The attached "
-            "invitation removes it from your calendar."
-        )
-    return (
-        f"You are registered for “{registration.event.title}” on {when} "
-        f"({session.duration_minutes} minutes, {session.time_zone}).\n\n"
-        f"Your personal Zoom link: {registration.join_url}\n\n"
-        "The attached invitation adds it to your calendar and keeps it up to date."
-    )
-
-
-def invitations_for_session_enqueue(*, session_id: int) -> None:
-    """A session moved or was removed: every registration that was sent an invitation gets an
-    updated one (or its CANCEL)."""
-    for registration in LiveEventRegistration.objects.filter(
-        session_id=session_id, invitations_sent__gt=0
-    ).select_related("event", "event__organization"):
-        invitation_enqueue(registration=registration)
+def _attendee(email: str, name: str) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{email}")
+    if name:
+        attendee.params["cn"] = vText(name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    # Registering already said yes: no reply is asked of the learner.
+    attendee.params["partstat"] = vText("ACCEPTED")
+    attendee.params["rsvp"] = vText("FALSE")
+    return attendee

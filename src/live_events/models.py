@@ -172,11 +172,16 @@ class LiveEventRegistration(models.Model):
     registered_at = models.DateTimeField(auto_now_add=True)
     zoom_registered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    # Campus's own iCalendar invitations: how many went out (the next one's SEQUENCE), when the
-    # last did (Course Admins see "join link sent"), and whether the CANCEL went.
-    invitations_sent = models.PositiveIntegerField(default=0)
+    # The learner's calendar invitation (live_events.invitations): one UID per registration, and
+    # iCalendar's SEQUENCE, raised on every change sent, so calendars take the latest. Null until
+    # the first invitation is planned (the registration is registered at Zoom).
+    invitation_sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="SEQUENCE of the latest invitation planned."
+    )
+    invitation_sent_sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="SEQUENCE of the latest invitation emailed."
+    )
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
-    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -34,7 +34,10 @@ from live_events.inputs import (
     check_sessions,
     check_text,
 )
-from live_events.invitations import invitation_enqueue, invitations_for_session_enqueue
+from live_events.invitation_services import (
+    registrations_invitation_plan,
+    session_invitations_plan,
+)
 from live_events.models import (
     ACTIVE_REGISTRATION_STATES,
     HostMeetingWrites,
@@ -234,7 +237,7 @@ def live_event_update(
                 )
             else:
                 row = existing[session.session_id]
-                moved = (row.starts_at, row.duration_minutes) != (
+                moved_in_time = (row.starts_at, row.duration_minutes) != (
                     session.starts_at,
                     session.duration_minutes,
                 )
@@ -242,8 +245,9 @@ def live_event_update(
                 row.time_zone = session.time_zone
                 row.duration_minutes = session.duration_minutes
                 row.save(update_fields=["starts_at", "time_zone", "duration_minutes"])
-                if moved:
-                    invitations_for_session_enqueue(session_id=row.pk)  # calendars follow
+                if moved_in_time:
+                    # Calendar invitations: a new REQUEST to everyone registered in it.
+                    session_invitations_plan(session_id=row.pk)
             provider.session_sync_request(session=row)
         for row in untouched:
             provider.session_sync_request(session=row)
@@ -326,13 +330,15 @@ def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> i
     active = LiveEventRegistration.objects.filter(
         session=session, status__in=ACTIVE_REGISTRATION_STATES
     )
-    registered = active.count()
+    active_ids = list(active.values_list("pk", flat=True))
+    registered = len(active_ids)
     # Zoom drops a deleted meeting's registrants with it: nothing to cancel one by one.
     active.update(status=RegistrationStatus.CANCELLED, cancelled_at=now, updated_at=now)
     session.removed_at = now
     session.removal_notifies_registrants = notify_registrants
     session.save(update_fields=["removed_at", "removal_notifies_registrants"])
-    invitations_for_session_enqueue(session_id=session.pk)  # their CANCELs
+    # Calendar invitations: a CANCEL to every learner who was sent one.
+    registrations_invitation_plan(registration_ids=active_ids)
     return registered
 
 
@@ -391,8 +397,12 @@ def live_event_session_changed_at_zoom(
         if not changed:
             continue
         session.zoom_sent = sent
-        session.save(update_fields=[*changed, "zoom_sent"])
-        invitations_for_session_enqueue(session_id=session.pk)
+        with transaction.atomic():
+            session.save(update_fields=[*changed, "zoom_sent"])
+            if "starts_at" in changed or "duration_minutes" in changed:
+                # Calendar invitations: a new REQUEST to everyone registered in it (a new zone
+                # alone moves nothing: the invitation's times are UTC).
+                session_invitations_plan(session_id=session.pk)
         updated += 1
     return updated
 
@@ -538,8 +548,9 @@ def _cancel(registration: LiveEventRegistration) -> None:
     registration.status = RegistrationStatus.CANCELLING
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-    if registration.invitations_sent:
-        invitation_enqueue(registration=registration)
+    # Calendar invitations: a CANCEL, if one was sent (a move sends the new session's REQUEST
+    # once Zoom has registered the learner there).
+    registrations_invitation_plan(registration_ids=[registration.pk])
 
 
 def live_event_session_register_batch(
@@ -666,25 +677,25 @@ def registration_zoom_registered(
     """Store the Zoom registrant and personal link; False if the registration was cancelled
     meanwhile (the caller then cancels the registrant it just made)."""
     now = timezone.now()
-    updated = LiveEventRegistration.objects.filter(
-        pk=registration_id, status=RegistrationStatus.WAITING
-    ).update(
-        status=RegistrationStatus.REGISTERED,
-        zoom_registrant_id=registrant_id,
-        join_url=join_url,
-        zoom_registered_at=now,
-        problem="",
-        updated_at=now,
-    )
+    with transaction.atomic():
+        updated = LiveEventRegistration.objects.filter(
+            pk=registration_id, status=RegistrationStatus.WAITING
+        ).update(
+            status=RegistrationStatus.REGISTERED,
+            zoom_registrant_id=registrant_id,
+            join_url=join_url,
+            zoom_registered_at=now,
+            problem="",
+            updated_at=now,
+        )
+        if updated:
+            # Calendar invitations: the first REQUEST, now that the personal link exists.
+            registrations_invitation_plan(registration_ids=[registration_id], only_if_invited=False)
     if not updated:
         LiveEventRegistration.objects.filter(pk=registration_id).update(
             zoom_registrant_id=registrant_id, updated_at=now
         )
         return False
-    registration = LiveEventRegistration.objects.select_related("event__organization").get(
-        pk=registration_id
-    )
-    invitation_enqueue(registration=registration)
     return True
 
 

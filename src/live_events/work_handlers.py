@@ -1,12 +1,17 @@
-"""Background work of live events that touches only the database and the mail server."""
+"""The live-events kinds of background work (registered with `work` when the app loads)."""
 
 from __future__ import annotations
 
-from live_events.invitations import INVITATION_WORK_KIND, invitation_send
+from live_events.invitation_services import INVITATION_SEND_KIND, registration_invitation_send
 from work.handlers import register_handler
 from work.models import WorkItem
 
 
-@register_handler(INVITATION_WORK_KIND)
-def send_invitation(item: WorkItem) -> None:
-    invitation_send(registration_id=int(item.payload["registration_id"]))
+# Not atomic: an SMTP exchange must not sit inside a transaction (on SQLite it would hold the
+# single write lock for the whole round trip); the handler records the send in its own write.
+@register_handler(INVITATION_SEND_KIND, atomic=False)
+def invitation_send(item: WorkItem) -> None:
+    registration_invitation_send(
+        registration_id=int(item.payload["registration_id"]),
+        sequence=int(item.payload["sequence"]),
+    )

@@ -2,6 +2,7 @@
 conversation with it (EHLO, MAIL FROM, RCPT TO, DATA, QUIT) and the messages are kept, parsed.
 
 Built on asyncio streams in a thread of its own; no relaying, no authentication, no TLS.
+Addresses in `refused` are answered 550 at RCPT TO, as a server answers a mailbox it will not take.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def _address(argument: bytes) -> str:
 class LocalSmtpServer:
     def __init__(self) -> None:
         self.received: list[ReceivedMail] = []
+        self.refused: set[str] = set()
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -87,8 +89,12 @@ class LocalSmtpServer:
                     sender, recipients = _address(argument), []
                     reply("250 OK")
                 elif command == b"RCPT":
-                    recipients.append(_address(argument))
-                    reply("250 OK")
+                    recipient = _address(argument)
+                    if recipient.lower() in self.refused:
+                        reply("550 5.1.1 Mailbox unavailable")
+                    else:
+                        recipients.append(recipient)
+                        reply("250 OK")
                 elif command == b"DATA":
                     reply("354 End data with <CR><LF>.<CR><LF>")
                     await writer.drain()

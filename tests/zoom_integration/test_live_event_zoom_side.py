@@ -1,7 +1,8 @@
 """What Zoom does on its side, and the host's daily budget: a meeting deleted at Zoom is marked and
-made anew with its learners re-registered; a time changed at Zoom is taken over without being sent
-back; a host whose 100 daily writes are used waits for 00:00 UTC; a PATCH carries only the fields
-that changed."""
+made anew with its learners re-registered (their calendar entry updated, not doubled); a time
+changed at Zoom is taken over without being sent back, and the learners' calendars follow; a host
+whose 100 daily writes are used waits for 00:00 UTC; a PATCH carries only the fields that
+changed."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from courses.models import Course
 from live_events.models import (
     HostMeetingWrites,
     LiveEvent,
+    LiveEventRegistration,
     LiveEventSession,
     RegistrationStatus,
     ZoomMeetingState,
@@ -35,6 +37,7 @@ from live_events.services import (
 )
 from organizations.models import Organization
 from tests.django_conftest import People, first_lesson
+from tests.live_events.invitation_reading import SentInvitation, sent_invitations
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.live_event_scenes import (
     COHOST,
@@ -81,6 +84,31 @@ def only_session(event: LiveEvent) -> LiveEventSession:
     return event.sessions.get()
 
 
+def invitations_to(registration: LiveEventRegistration) -> list[SentInvitation]:
+    return [sent for sent in sent_invitations() if sent.to == [registration.learner.email]]
+
+
+def assert_calendar_entry_updated(
+    registration: LiveEventRegistration, *, old_link: str
+) -> SentInvitation:
+    """Registered again at Zoom (a new meeting): a second REQUEST updates the same calendar entry
+    (same UID, higher SEQUENCE), and neither link of Zoom's is in it (Campus's join page is)."""
+    first, again = invitations_to(registration)
+    assert (first.method, again.method) == ("REQUEST", "REQUEST")
+    # The time may be the one they had: the email says what happened, not "new time".
+    assert again.subject.startswith("Updated: ")
+    assert "was renewed" in again.body
+    assert "new time" not in again.body
+    assert again.uid == first.uid
+    assert again.sequence > first.sequence
+    for sent in (first, again):
+        assert old_link not in sent.body
+        assert registration.join_url not in sent.body
+        assert registration.join_url not in sent.event.to_ical().decode()
+        assert f"/sessions/{registration.session_id}/join/" in str(sent.event["URL"])
+    return again
+
+
 def test_a_meeting_deleted_at_zoom_is_marked_and_made_anew_with_its_learners(
     zoomsim: LiveZoomsim, acme: Organization, acme_people: People, scheduled: LiveEvent
 ) -> None:
@@ -112,12 +140,17 @@ def test_a_meeting_deleted_at_zoom_is_marked_and_made_anew_with_its_learners(
     assert registration.status == RegistrationStatus.REGISTERED
     assert registration.join_url
     assert registration.join_url != old_link  # the old meeting's link died with it
+    assert_calendar_entry_updated(registration, old_link=old_link)
 
 
 def test_a_time_changed_at_zoom_is_taken_over_and_not_sent_back(
-    zoomsim: LiveZoomsim, scheduled: LiveEvent
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, scheduled: LiveEvent
 ) -> None:
     session = only_session(scheduled)
+    registration = live_event_registration_create(
+        organization=acme, session=session, learner=acme_people.learner
+    )
+    run_due_work()
     later = session.starts_at + timedelta(hours=2)
     writes = host_writes_counted(zoomsim)
 
@@ -135,6 +168,30 @@ def test_a_time_changed_at_zoom_is_taken_over_and_not_sent_back(
     assert session.starts_at == later
     assert session.duration_minutes == 75
     assert host_writes_counted(zoomsim) == writes  # nothing sent back to Zoom
+    first, moved = invitations_to(registration)
+    assert (moved.method, moved.uid, moved.sequence) == ("REQUEST", first.uid, first.sequence + 1)
+    assert (moved.starts_at, moved.ends_at) == (later, later + timedelta(minutes=75))
+
+
+def test_a_new_zone_alone_at_zoom_emails_no_one(
+    acme: Organization, acme_people: People, scheduled: LiveEvent
+) -> None:
+    session = only_session(scheduled)
+    live_event_registration_create(organization=acme, session=session, learner=acme_people.learner)
+    run_due_work()
+    assert len(mail.outbox) == 1
+
+    updated = live_event_session_changed_at_zoom(
+        organization_ids=[scheduled.organization_id],
+        meeting_id=session.zoom_meeting_id or 0,
+        starts_at=session.starts_at,
+        duration_minutes=session.duration_minutes,
+        time_zone="Asia/Tokyo",
+    )
+    run_due_work()
+
+    assert updated == 1
+    assert len(mail.outbox) == 1  # the same instant: the calendar entry needs no update
 
 
 @pytest.fixture
@@ -292,6 +349,5 @@ def test_a_new_host_gets_new_meetings_and_the_learners_new_links_once_confirmed(
     assert registration.status == RegistrationStatus.REGISTERED
     assert registration.join_url.startswith(f"{zoomsim.base_url}/w/{session.zoom_meeting_id}")
     assert registration.join_url != old_link
-    invitations = [m for m in mail.outbox if m.to == [acme_people.learner.email]]
-    assert len(invitations) == 2  # the first link, then the new one
-    assert registration.join_url in invitations[-1].body
+    again = assert_calendar_entry_updated(registration, old_link=old_link)
+    assert again.starts_at == session.starts_at

@@ -66,9 +66,6 @@ class Migration(migrations.Migration):
                 ("registered_at", models.DateTimeField(auto_now_add=True)),
                 ("zoom_registered_at", models.DateTimeField(blank=True, null=True)),
                 ("cancelled_at", models.DateTimeField(blank=True, null=True)),
-                ("invitations_sent", models.PositiveIntegerField(default=0)),
-                ("invitation_sent_at", models.DateTimeField(blank=True, null=True)),
-                ("cancellation_sent_at", models.DateTimeField(blank=True, null=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
