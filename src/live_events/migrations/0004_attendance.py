@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("courses", "0002_enrollments"),
-        ("live_events", "0002_zoom_meetings_and_registrations"),
+        ("live_events", "0003_invitation_sequence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
