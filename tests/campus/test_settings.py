@@ -104,7 +104,7 @@ def test_celery_never_loses_work_to_prefetch_or_early_acks(tmp_path: Path) -> No
     assert shown["acks_late"] is True
     assert shown["reject_on_worker_lost"] is True
     assert shown["prefetch"] == 1
-    assert shown["beat"]["work-sweep"] == ["work.sweep", 15.0]
+    assert shown["beat"]["work-sweep"] == ["work.sweep", 5.0]
     assert shown["beat_file"] == str(tmp_path / "celery" / "beat-schedule")
 
 
