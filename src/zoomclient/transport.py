@@ -25,7 +25,12 @@ from zoomclient.errors import (
 from zoomclient.json_fields import JsonObject, objects
 from zoomclient.oauth import Clock, utc_now
 from zoomclient.pacing import NoPacer, Pacer
-from zoomclient.ratelimits import RateLimitCategory, RateLimitInfo, rate_limit_info
+from zoomclient.ratelimits import (
+    RATE_LIMIT_CATEGORIES,
+    RateLimitCategory,
+    RateLimitInfo,
+    rate_limit_info,
+)
 from zoomclient.tokens import TokenSource
 
 log = logging.getLogger("zoomclient")
@@ -174,6 +179,10 @@ class ZoomTransport:
         blocked_for = None
         if isinstance(error, ZoomRateLimited) and error.limit_type == "QPS":
             blocked_for = max((error.retry_at - self.clock()).total_seconds(), 0.0)
+        # Zoom's own label wins where it names the category: that is what it counted.
+        counted_as = self.last_rate_limit.category
+        if counted_as in RATE_LIMIT_CATEGORIES:
+            category = counted_as
         self.pacer.observe(
             self.pacing_account, category, self.last_rate_limit, blocked_for=blocked_for
         )
