@@ -8,6 +8,7 @@ from functools import cache
 
 from django.conf import settings
 
+from campus.private_files import private_sqlite_file
 from zoomclient import Pacer
 from zoomclient.pacer_redis import RedisPacer
 from zoomclient.pacer_sqlite import SqlitePacer
@@ -17,4 +18,5 @@ from zoomclient.pacer_sqlite import SqlitePacer
 def zoom_pacer() -> Pacer:
     if settings.ZOOM_PACER_REDIS_URL:
         return RedisPacer.from_url(settings.ZOOM_PACER_REDIS_URL)
-    return SqlitePacer(settings.ZOOM_PACER_PATH)
+    # Made owner-only before SQLite creates it (its -wal and -shm files follow its mode).
+    return SqlitePacer(private_sqlite_file(settings.ZOOM_PACER_PATH))

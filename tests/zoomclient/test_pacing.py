@@ -48,6 +48,10 @@ def busiest_second(results: list[WorkerResult]) -> int:
 def test_without_a_pacer_the_same_workers_get_429s(zoomsim: LiveZoomsim) -> None:
     # The control for the tests below: the load really is more than Zoom allows.
     results = run_workers(zoomsim, PacerSpec("none"))
+    print(
+        f"no pacer: {sum(r.rate_limited for r in results)} 429s, busiest second "
+        f"{busiest_second(results)} calls"
+    )
     assert sum(r.rate_limited for r in results) > 0
 
 
@@ -55,6 +59,10 @@ def test_processes_sharing_the_embedded_pacer_get_no_429(
     zoomsim: LiveZoomsim, tmp_path: Path
 ) -> None:
     results = run_workers(zoomsim, PacerSpec("sqlite", str(tmp_path / "pacer.sqlite3")))
+    print(
+        f"embedded pacer: {sum(r.rate_limited for r in results)} 429s, "
+        f"{sum(r.paced for r in results)} paced, busiest second {busiest_second(results)} calls"
+    )
     assert sum(len(r.sent_at) for r in results) == PROCESSES * CALLS_EACH
     assert sum(r.rate_limited for r in results) == 0
     # Answers may bunch up a little after their grants (the grants are spread over 1.05 s).
@@ -74,6 +82,10 @@ def test_processes_sharing_the_redis_pacer_get_no_429(zoomsim: LiveZoomsim, redi
     prefix = f"zoompacer-test-{uuid.uuid4().hex}"
     try:
         results = run_workers(zoomsim, PacerSpec("redis", redis_url, prefix))
+        print(
+            f"redis pacer: {sum(r.rate_limited for r in results)} 429s, "
+            f"{sum(r.paced for r in results)} paced, busiest second {busiest_second(results)}"
+        )
     finally:
         connection = redis.Redis.from_url(redis_url)
         for key in connection.scan_iter(f"{prefix}:*"):
