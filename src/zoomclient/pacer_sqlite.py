@@ -13,6 +13,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from zoomclient.pacing import (
@@ -28,15 +29,18 @@ from zoomclient.ratelimits import RateLimitCategory, RateLimitInfo
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS grants (bucket TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS grants_bucket_at ON grants (bucket, at);
-CREATE TABLE IF NOT EXISTS daily (bucket TEXT PRIMARY KEY, used INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS daily (
+    bucket TEXT PRIMARY KEY, day TEXT NOT NULL, used INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS blocks (bucket TEXT PRIMARY KEY, until REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS plans (account TEXT PRIMARY KEY, plan TEXT NOT NULL);
 """
 
 
 class SqlitePacer:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
+        self.clock = clock  # seconds since the epoch; tests move it past midnight UTC
         self._local = threading.local()
 
     def _db(self) -> sqlite3.Connection:
@@ -56,7 +60,7 @@ class SqlitePacer:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            wait = self._reserve(db, account, category, time.time())
+            wait = self._reserve(db, account, category, self.clock())
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -71,9 +75,12 @@ class SqlitePacer:
         blocked = db.execute("SELECT until FROM blocks WHERE bucket = ?", (bucket,)).fetchone()
         if blocked and blocked[0] > now:
             return float(blocked[0] - now)
-        daily_key = f"{account}:{limits.daily_bucket}:{utc_day(now)}"
+        # One row per account and daily bucket; a row of an earlier UTC day counts as zero.
+        daily_key, today = f"{account}:{limits.daily_bucket}", utc_day(now)
         if limits.daily_cap is not None:
-            row = db.execute("SELECT used FROM daily WHERE bucket = ?", (daily_key,)).fetchone()
+            row = db.execute(
+                "SELECT used FROM daily WHERE bucket = ? AND day = ?", (daily_key, today)
+            ).fetchone()
             if row and row[0] >= limits.daily_cap:
                 return seconds_to_utc_midnight(now)
         db.execute("DELETE FROM grants WHERE bucket = ? AND at <= ?", (bucket, now - limits.window))
@@ -85,9 +92,10 @@ class SqlitePacer:
         db.execute("INSERT INTO grants (bucket, at) VALUES (?, ?)", (bucket, now))
         if limits.daily_cap is not None:
             db.execute(
-                "INSERT INTO daily (bucket, used) VALUES (?, 1)"
-                " ON CONFLICT (bucket) DO UPDATE SET used = used + 1",
-                (daily_key,),
+                "INSERT INTO daily (bucket, day, used) VALUES (?, ?, 1) ON CONFLICT (bucket)"
+                " DO UPDATE SET used = CASE WHEN day = excluded.day THEN used + 1 ELSE 1 END,"
+                " day = excluded.day",
+                (daily_key, today),
             )
         return 0.0
 
@@ -103,7 +111,7 @@ class SqlitePacer:
         used_by_zoom = daily_used_by_zoom(info)
         if learned_plan is None and used_by_zoom is None and blocked_for is None:
             return  # most answers: nothing new, and no write lock taken
-        now = time.time()
+        now = self.clock()
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -116,9 +124,10 @@ class SqlitePacer:
             limits = budget(self._plan(db, account), category)
             if used_by_zoom is not None and limits.daily_cap is not None:
                 db.execute(
-                    "INSERT INTO daily (bucket, used) VALUES (?, ?)"
-                    " ON CONFLICT (bucket) DO UPDATE SET used = max(used, excluded.used)",
-                    (f"{account}:{limits.daily_bucket}:{utc_day(now)}", used_by_zoom),
+                    "INSERT INTO daily (bucket, day, used) VALUES (?, ?, ?) ON CONFLICT (bucket)"
+                    " DO UPDATE SET used = CASE WHEN day = excluded.day"
+                    " THEN max(used, excluded.used) ELSE excluded.used END, day = excluded.day",
+                    (f"{account}:{limits.daily_bucket}", utc_day(now), used_by_zoom),
                 )
             if blocked_for is not None:
                 db.execute(

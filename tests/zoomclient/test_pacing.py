@@ -21,6 +21,7 @@ from zoomclient import ZoomClient, ZoomEndpoints, ZoomNotFound, ZoomPaced, ZoomR
 from zoomclient.pacer_redis import RedisPacer
 from zoomclient.pacer_sqlite import SqlitePacer
 from zoomclient.pacing import Pacer, seconds_to_utc_midnight
+from zoomclient.ratelimits import RateLimitInfo
 
 PROCESSES = 4
 CALLS_EACH = 40  # 160 Light calls against Pro's 30 a second: over five seconds' budget
@@ -216,3 +217,17 @@ def test_one_accounts_spent_budget_does_not_slow_another_account(
             acme.get_user("me")
     with client_for(zoomsim, pacer, "globex-admin", "acct-globex") as globex:
         globex.get_user("me")
+
+
+def test_the_embedded_daily_count_starts_again_at_midnight_utc(tmp_path: Path) -> None:
+    now = [datetime(2026, 12, 1, 23, 59, 59, tzinfo=UTC).timestamp()]
+    pacer = SqlitePacer(tmp_path / "pacer.sqlite3", clock=lambda: now[0])
+    # Zoom's daily 429 on Heavy: the cap is spent.
+    spent = RateLimitInfo(category="Heavy", limit_type="Daily-limit", limit=30_000, remaining=0)
+    pacer.observe("acct-acme", "Heavy", spent)
+    assert pacer.reserve("acct-acme", "Heavy") == pytest.approx(1.0)
+    # Resource-intensive shares the cap on paid plans; Light has none.
+    assert pacer.reserve("acct-acme", "Resource-intensive") > 0
+    assert pacer.reserve("acct-acme", "Light") == 0
+    now[0] += 2  # 00:00:01 UTC
+    assert pacer.reserve("acct-acme", "Heavy") == 0
