@@ -4,10 +4,14 @@ account's work runs at once."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import redis
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from organizations.models import Organization, User
 from tests.django_conftest import People
@@ -18,10 +22,29 @@ from work.models import WorkItem, WorkState
 from work.services import work_enqueue, work_run
 from zoom_integration.models import ZoomAccount
 from zoom_integration.pacing import zoom_pacer
+from zoomclient.pacer_redis import RedisPacer
 
 pytestmark = pytest.mark.django_db
 
 PRO_LIGHT_PER_SECOND = 30
+
+
+@pytest.fixture(params=["embedded", pytest.param("redis", marks=pytest.mark.services)])
+def pacer_store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[str]:
+    """The embedded pacer (django_conftest gives each test its own file), or Redis."""
+    if request.param == "embedded":
+        yield request.param
+        return
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set")
+    settings.ZOOM_PACER_REDIS_URL = url
+    zoom_pacer.cache_clear()
+    connection = redis.Redis.from_url(url)
+    yield request.param
+    for key in connection.scan_iter("zoompacer:acct-*"):
+        connection.delete(key)
+    zoom_pacer.cache_clear()
 
 
 def enqueue_probe(account: ZoomAccount, organization: Organization) -> WorkItem:
@@ -46,11 +69,13 @@ def test_paced_work_moves_to_when_a_slot_frees_and_other_accounts_work_goes_on(
     globex: Organization,
     globex_admin: User,
     connect_acme_account: Connect,
+    pacer_store: str,
 ) -> None:
     answers_from_zoom.clear()
     acme_account = connect_acme_account(acme, acme_people.org_admin)
     globex_account = connect_acme_account(globex, globex_admin, "admin@globex.test")
     assert globex_account.zoom_account_id == "acct-globex"
+    assert isinstance(zoom_pacer(), RedisPacer) == (pacer_store == "redis")
     other_workers_spend_the_light_budget("acct-acme")
     paced_job = enqueue_probe(acme_account, acme)
     other_job = enqueue_probe(globex_account, globex)
