@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -46,6 +47,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _fast_password_hashing(settings: Settings) -> None:
     # PBKDF2's deliberate slowness costs ~0.1 s per person made; tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _zoom_pacer_per_test(settings: Settings, tmp_path: Path) -> Iterator[None]:
+    # The pacer remembers budgets spent and plans learned (a day's worth); each test starts
+    # with its own, on the embedded default, so no test spends another's budget.
+    from zoom_integration.pacing import zoom_pacer
+
+    settings.ZOOM_PACER_REDIS_URL = ""
+    settings.ZOOM_PACER_PATH = tmp_path / "zoom-pacer.sqlite3"
+    zoom_pacer.cache_clear()
+    yield
+    zoom_pacer.cache_clear()
 
 
 @pytest.fixture

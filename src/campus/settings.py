@@ -327,6 +327,13 @@ ZOOM_WEBHOOK_SPOOL_DIR = Path(
     os.environ.get("ZOOM_WEBHOOK_SPOOL_DIR", VAR_DIR / "zoom-webhook-spool")
 ).resolve()
 
+# One pacer keeps every worker under each Zoom account's rate limits (docs/pacing.md): Redis at
+# scale (`ZOOM_PACER_REDIS_URL`, by default `REDIS_URL`), else a SQLite file the processes of this
+# machine share. A call the pacer holds back for longer than the wait below is rescheduled.
+ZOOM_PACER_REDIS_URL = os.environ.get("ZOOM_PACER_REDIS_URL", os.environ.get("REDIS_URL", ""))
+ZOOM_PACER_PATH = Path(os.environ.get("ZOOM_PACER_PATH", VAR_DIR / "zoom-pacer.sqlite3")).resolve()
+ZOOM_PACER_MAX_WAIT_SECONDS = float(os.environ.get("ZOOM_PACER_MAX_WAIT_SECONDS", "0.25"))
+
 # Fernet keys for the secrets stored in the database, newest first (MultiFernet encrypts with the
 # first and decrypts with any, which is what makes rotation possible).
 FIELD_ENCRYPTION_KEYS = _env_list("FIELD_ENCRYPTION_KEYS", []) or [

@@ -8,7 +8,8 @@ account's work, until an Org Admin re-authenticates and `work_resume` makes it d
 with backoff instead, it would use up its attempts and fail while nobody could help it.
 
 A 429 from Zoom (ZoomRateLimited) becomes RetryLater at the time Zoom names: the work waits for the
-budget to come back without sleeping in a worker and without counting as a failed attempt.
+budget to come back without sleeping in a worker and without counting as a failed attempt. So does
+ZoomPaced, the pacer's "no slot before then" (docs/pacing.md), which is a ZoomRateLimited.
 
     @zoom_work_handler("zoom.meeting.create")
     def meeting_create(item: WorkItem) -> None:
@@ -39,10 +40,16 @@ def zoom_work_handler(kind: str) -> Callable[[Handler], Handler]:
             except ZoomAccountUnusable as unusable:
                 raise PauseWork(unusable.pause_group, PAUSED_REASON) from unusable
             except ZoomRateLimited as limited:
-                reason = f"Zoom rate limit ({limited.limit_type}); retrying when it resets."
+                reason = _rate_limit_reason(limited)
                 raise RetryLater(limited.retry_at, reason) from limited
 
         register_handler(kind, atomic=False)(run)
         return handler
 
     return register
+
+
+def _rate_limit_reason(limited: ZoomRateLimited) -> str:
+    if limited.limit_type == "paced":
+        return "Zoom rate limit: this account's budget is used up for now; retrying when it frees."
+    return f"Zoom rate limit ({limited.limit_type}); retrying when it resets."

@@ -14,6 +14,7 @@ from zoomclient.errors import (
     ZoomInvalidGrant,
     ZoomNotFound,
     ZoomOAuthError,
+    ZoomPaced,
     ZoomRateLimited,
     ZoomScopeMissing,
     ZoomServerError,
@@ -24,6 +25,7 @@ from zoomclient.errors import (
 )
 from zoomclient.meetings import Meeting, MeetingListItem, MeetingSettings, MeetingSpec
 from zoomclient.oauth import AuthorizationRequest, TokenSet, ZoomOAuth
+from zoomclient.pacing import NoPacer, Pacer
 from zoomclient.past_meetings import PastInstance, PastMeeting, PastParticipant, ReportParticipant
 from zoomclient.ratelimits import RateLimitCategory, RateLimitInfo
 from zoomclient.recordings import MeetingRecordings, RecordingFile
@@ -53,6 +55,8 @@ __all__ = [
     "MeetingSettings",
     "MeetingSpec",
     "NewRegistrant",
+    "NoPacer",
+    "Pacer",
     "PastInstance",
     "PastMeeting",
     "PastParticipant",
@@ -75,6 +79,7 @@ __all__ = [
     "ZoomNotFound",
     "ZoomOAuth",
     "ZoomOAuthError",
+    "ZoomPaced",
     "ZoomRateLimited",
     "ZoomScopeMissing",
     "ZoomServerError",

@@ -20,6 +20,7 @@ from zoomclient.downloads import CHUNK_SIZE, ByteSink, DownloadResult, download
 from zoomclient.json_fields import objects
 from zoomclient.meetings import Meeting, MeetingListItem, MeetingListType, MeetingSpec
 from zoomclient.oauth import Clock, utc_now
+from zoomclient.pacing import Pacer
 from zoomclient.past_meetings import PastInstance, PastMeeting, PastParticipant, ReportParticipant
 from zoomclient.paths import meeting_ref, path_value
 from zoomclient.ratelimits import RateLimitInfo
@@ -67,9 +68,21 @@ class ZoomClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         http: httpx.Client | None = None,
         clock: Clock = utc_now,
+        pacer: Pacer | None = None,
+        pacing_account: str = "",
+        max_pacing_wait: float = 0.25,
     ) -> None:
+        """`pacer` (zoomclient.pacing) budgets every call for `pacing_account`, the Zoom account
+        id; a call it holds back for longer than `max_pacing_wait` seconds raises ZoomPaced."""
         self._transport = ZoomTransport(
-            endpoints, token_source, timeout=timeout, http=http, clock=clock
+            endpoints,
+            token_source,
+            timeout=timeout,
+            http=http,
+            clock=clock,
+            pacer=pacer,
+            pacing_account=pacing_account,
+            max_pacing_wait=max_pacing_wait,
         )
 
     def close(self) -> None:

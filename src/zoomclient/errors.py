@@ -32,7 +32,8 @@ import httpx
 
 from zoomclient.ratelimits import RateLimitInfo, rate_limit_info
 
-RateLimitType = Literal["QPS", "Daily-limit", "per-user"]
+# "paced": Campus's own pacer held the call back before it reached Zoom (zoomclient.pacing).
+RateLimitType = Literal["QPS", "Daily-limit", "per-user", "paced"]
 
 # Zoom's error codes the tree distinguishes (reference §3).
 CODE_INVALID_TOKEN = 124
@@ -108,6 +109,23 @@ class ZoomRateLimited(ZoomAPIError):
         super().__init__(status, code, message, body, rate_limit)
         self.retry_at = retry_at
         self.limit_type = limit_type
+
+
+class ZoomPaced(ZoomRateLimited):
+    """Not sent: the account's budget for the category is used up for now (zoomclient.pacing).
+    Handled like a 429, so every caller that reschedules a 429 reschedules this too."""
+
+    def __init__(self, category: str, *, retry_at: datetime) -> None:
+        message = f"Campus's {category} budget for this Zoom account is used up for now"
+        super().__init__(
+            429,
+            None,
+            message,
+            None,
+            RateLimitInfo(category=category),
+            retry_at=retry_at,
+            limit_type="paced",
+        )
 
 
 class ZoomScopeMissing(ZoomAPIError):

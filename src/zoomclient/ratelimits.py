@@ -1,16 +1,17 @@
 """What Zoom says about its rate limits on every response (reference §4), read into data.
 
 Zoom adds `X-RateLimit-Category` to answers, and `X-RateLimit-Limit`/`-Remaining` where a daily cap
-counts; a pacer outside the client uses them (with `zoomclient.catalog`) to budget calls.
+counts; the pacer (zoomclient.pacing) uses them, with `zoomclient.catalog`, to budget calls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 RateLimitCategory = Literal["Light", "Medium", "Heavy", "Resource-intensive"]
+RATE_LIMIT_CATEGORIES: tuple[RateLimitCategory, ...] = get_args(RateLimitCategory)
 
 # Requests per second per account (Resource-intensive: per minute), by plan, from Zoom's
 # rate-limit page. Shared by every app of the account, so a pacer should stay under them.

@@ -8,16 +8,29 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from zoomclient.catalog import Endpoint
 from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints
-from zoomclient.errors import api_error_from_response, transport_error, unexpected_body_error
+from zoomclient.errors import (
+    ZoomPaced,
+    ZoomRateLimited,
+    api_error_from_response,
+    transport_error,
+    unexpected_body_error,
+)
 from zoomclient.json_fields import JsonObject, objects
 from zoomclient.oauth import Clock, utc_now
-from zoomclient.ratelimits import RateLimitInfo, rate_limit_info
+from zoomclient.pacing import NoPacer, Pacer
+from zoomclient.ratelimits import (
+    RATE_LIMIT_CATEGORIES,
+    RateLimitCategory,
+    RateLimitInfo,
+    rate_limit_info,
+)
 from zoomclient.tokens import TokenSource
 
 log = logging.getLogger("zoomclient")
@@ -34,8 +47,14 @@ class ZoomTransport:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         http: httpx.Client | None = None,
         clock: Clock = utc_now,
+        pacer: Pacer | None = None,
+        pacing_account: str = "",
+        max_pacing_wait: float = 0.25,
     ) -> None:
         self.endpoints = endpoints
+        self.pacer: Pacer = pacer or NoPacer()
+        self.pacing_account = pacing_account
+        self.max_pacing_wait = max_pacing_wait
         self.token_source = token_source
         self.clock = clock
         self.http = http or httpx.Client(timeout=timeout)
@@ -70,7 +89,7 @@ class ZoomTransport:
                 headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             )
 
-        return self.send(build, log_as=endpoint.path)
+        return self.send(build, log_as=endpoint.path, category=endpoint.category)
 
     def json_object(self, response: httpx.Response) -> dict[str, Any]:
         try:
@@ -113,23 +132,60 @@ class ZoomTransport:
         stream: bool = False,
         follow_redirects: bool = False,
         token: str | None = None,
+        category: RateLimitCategory | None = None,
     ) -> httpx.Response:
         """Send the request `build(token)` makes. After a 401 the token source gives a newer
         token and the request is sent once more, never more. With an explicit `token` (e.g. a
-        recording's download_access_token) there is nothing to refresh, so no retry."""
+        recording's download_access_token) there is nothing to refresh, so no retry.
+
+        With a `category` (API calls; downloads have none) each send first takes a slot from
+        the pacer, and the answer's rate-limit headers go back to it."""
         retry_allowed = token is None
         current = token if token is not None else self.token_source.access_token()
+        self._pace(category)
         response = self._send_once(build(current), log_as, stream, follow_redirects)
         if response.status_code == 401 and retry_allowed:
             response.close()
             current = self.token_source.refreshed_after_unauthorized(current)
+            self._pace(category)
             response = self._send_once(build(current), log_as, stream, follow_redirects)
+        error = None
         if response.is_error:
             if stream:
                 response.read()
                 response.close()
-            raise api_error_from_response(response, self.clock())
+            error = api_error_from_response(response, self.clock())
+        if category is not None:
+            self._observe(category, error)
+        if error is not None:
+            raise error
         return response
+
+    def _pace(self, category: RateLimitCategory | None) -> None:
+        """Wait for the pacer's slot when it frees within `max_pacing_wait` (a per-second window
+        frees within a second: sleeping a few hundred ms keeps the budget used, where a trip
+        through the work queue would leave it idle); otherwise raise ZoomPaced so the work
+        moves to the time the slot frees and this worker goes on with other work."""
+        if category is None:
+            return
+        waited = 0.0
+        while (wait := self.pacer.reserve(self.pacing_account, category)) > 0:
+            if waited + wait > self.max_pacing_wait:
+                raise ZoomPaced(category, retry_at=self.clock() + timedelta(seconds=wait))
+            time.sleep(wait)
+            waited += wait
+
+    def _observe(self, category: RateLimitCategory, error: Exception | None) -> None:
+        blocked_for = None
+        if isinstance(error, ZoomRateLimited) and error.limit_type == "QPS":
+            blocked_for = max((error.retry_at - self.clock()).total_seconds(), 0.0)
+        # Zoom's own label wins where it names the category: that is what it counted.
+        counted_as = self.last_rate_limit.category
+        if counted_as in RATE_LIMIT_CATEGORIES:
+            category = counted_as
+        self.pacer.observe(
+            self.pacing_account, category, self.last_rate_limit, blocked_for=blocked_for
+        )
 
     def _send_once(
         self, request: httpx.Request, log_as: str, stream: bool, follow_redirects: bool

@@ -24,6 +24,7 @@ PASSWORDS = {
     "owner@acme.test": "zoom-owner",
     "admin@acme.test": "zoom-admin",
     "host@acme.test": "zoom-host",
+    "admin@globex.test": "zoom-admin",
 }
 
 
