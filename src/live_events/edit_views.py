@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from courses.models import Lesson
 from live_events.forms import SessionFormSet, ZoomEventForm, event_input, show_errors
+from live_events.meeting_changes import host_move_note
 from live_events.models import ACTIVE_REGISTRATION_STATES, LiveEvent, LiveEventSession
 from live_events.selectors import (
     HOST_BUDGET_LOW,
@@ -109,6 +110,7 @@ def zoom_event_edit(request: MemberRequest, event_id: int) -> HttpResponse:
         return zoom_form_page(
             request, lesson, form, sessions, status=400, editing_event=event, budget_note=note
         )
+    old_host = event.host_email
     try:
         live_event_update(
             organization=request.organization,
@@ -145,6 +147,8 @@ def zoom_event_edit(request: MemberRequest, event_id: int) -> HttpResponse:
         f"“{form.cleaned_data['topic']}” saved. Zoom gets only what changed; learners keep "
         "their links.",
     )
+    if event.host_email.lower() != old_host.lower():
+        messages.info(request, host_move_note(old_host=old_host, new_host=event.host_email))
     return redirect(_edit_page_url(lesson))
 
 

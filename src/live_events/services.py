@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -152,15 +152,10 @@ def live_event_update(
     provider = _zoom_provider(organization)
     checked = _checked_input(organization=organization, provider=provider, data=data)
     errors = FieldErrors()
-    if checked.host_email != event.host_email.lower() and any(
-        s.zoom_meeting_id or s.zoom_create_sent_at for s in existing.values()
-    ):
-        errors.add(
-            "host_email",
-            "The meetings are already scheduled for "
-            f"{event.host_email}; changing the host is not possible yet. Remove the sessions and "
-            "add them again with the new host (learners' links will change).",
-        )
+    # A new host is sent as a move of the same meetings (zoom_integration's meeting work: Zoom's
+    # `schedule_for`, links kept); where Zoom refuses the move, new meetings replace them.
+    old_host = event.host_zoom_user_id or event.host_email
+    host_moves = (checked.host_user_id or checked.host_email) != old_host
     event_changed = _zoom_visible_event_change(event, checked)
     to_sync = [
         session
@@ -190,6 +185,8 @@ def live_event_update(
         confirmed=confirm_overlaps,
     )
     with transaction.atomic():
+        if host_moves:
+            _record_meeting_hosts(existing.values(), host=old_host)
         LiveEvent.objects.filter(pk=event.pk).update(
             updated_at=timezone.now(), **_event_fields(checked)
         )
@@ -217,6 +214,17 @@ def live_event_update(
         extra={"event_id": event.pk, "sessions_to_sync": writes, "actor_id": actor.pk},
     )
     return event
+
+
+def _record_meeting_hosts(sessions: Iterable[LiveEventSession], *, host: str) -> None:
+    """Before the host changes: note on each session whose meeting Zoom has (or may have) which
+    host it is under there, unless noted already, so the meeting work knows to move it."""
+    for session in sessions:
+        if (session.zoom_meeting_id or session.zoom_create_sent_at) and (
+            "host_id" not in session.zoom_sent
+        ):
+            session.zoom_sent = {**session.zoom_sent, "host_id": host}
+            session.save(update_fields=["zoom_sent"])
 
 
 def live_event_session_remove(
@@ -630,6 +638,7 @@ def _event_fields(checked: _CheckedEvent) -> dict[str, object]:
 # session's meeting.
 _ZOOM_VISIBLE_EVENT_FIELDS = (
     "title",
+    "host_zoom_user_id",
     "description",
     "alternative_hosts",
     "auto_record_cloud",

@@ -17,6 +17,13 @@ reads the session as it is now and does what is left.
 - **Update**: `PATCH /meetings/{id}` with only the fields that differ from what Zoom last
   accepted (`zoom_sent`); nothing differs → no call at all. Zoom counts every PATCH, even an empty
   one, against the host's 100 creates and updates a day (reference §4, §7.7).
+- **Move to a new host**: the same PATCH with `schedule_for` naming the new host: Zoom moves the
+  meeting and keeps its id, passcode and registrants, so every learner's link keeps working. Zoom
+  allows it only when the new host has given the current host scheduling privilege (both
+  Licensed, same account); refused ("You cannot schedule a meeting for …", or 3161), the old
+  meeting is deleted and a new one made for the new host: learners' links change, they are
+  registered on the new meeting and emailed (`live_events.meeting_changes`). Which host a
+  meeting is under at Zoom is kept in `zoom_sent["host_id"]`.
 - **Delete**: `DELETE /meetings/{id}`, with Zoom's cancellation email to registrants when the
   builder chose it; a meeting already gone at Zoom counts as deleted.
 
@@ -34,6 +41,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from live_events.meeting_changes import session_meeting_replaced_for_new_host
 from live_events.models import (
     LiveEvent,
     LiveEventProvider,
@@ -235,8 +243,17 @@ def _host(event: LiveEvent) -> str:
     return event.host_zoom_user_id or event.host_email
 
 
-def _reserve_write(session: LiveEventSession) -> None:
-    host = _host(session.event)
+def _host_at_zoom(session: LiveEventSession) -> str:
+    """The host the meeting is under at Zoom (the event's, unless a host change is pending)."""
+    return str(session.zoom_sent.get("host_id") or _host(session.event))
+
+
+def _sent(spec: MeetingSpec, session: LiveEventSession) -> dict[str, Any]:
+    return {**spec.to_json(), "host_id": _host(session.event)}
+
+
+def _reserve_write(session: LiveEventSession, host: str | None = None) -> None:
+    host = host or _host(session.event)
     if host_meeting_write_reserve(host_zoom_user_id=host):
         return
     midnight = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -248,11 +265,13 @@ def _reserve_write(session: LiveEventSession) -> None:
     raise RetryLater(midnight + timedelta(days=1), reason)
 
 
-def _refund_if_not_counted(session: LiveEventSession, error: ZoomError) -> None:
+def _refund_if_not_counted(
+    session: LiveEventSession, error: ZoomError, host: str | None = None
+) -> None:
     # Zoom counts a create or update only once it passed validation; a refusal (4xx, a 429) was
     # not counted. A lost answer or a 5xx may have been: it stays counted.
     if isinstance(error, ZoomAPIError) and not isinstance(error, ZoomServerError):
-        host_meeting_write_refund(host_zoom_user_id=_host(session.event))
+        host_meeting_write_refund(host_zoom_user_id=host or _host(session.event))
 
 
 def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: ZoomAccount) -> None:
@@ -276,14 +295,17 @@ def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: Zoo
         _registrations_follow(session, recreated=False)
         return
     _reserve_write(session)
-    session_zoom_create_sent(session_id=session.pk, attempted=spec.to_json())
+    session_zoom_create_sent(session_id=session.pk, attempted=_sent(spec, session))
     try:
         meeting: Meeting = client.create_meeting(_host(session.event), spec)
     except ZoomError as error:
         _refund_if_not_counted(session, error)
         raise
     session_zoom_scheduled(
-        session_id=session.pk, meeting_id=meeting.id, join_url=meeting.join_url, sent=spec.to_json()
+        session_id=session.pk,
+        meeting_id=meeting.id,
+        join_url=meeting.join_url,
+        sent=_sent(spec, session),
     )
     log.info("zoom.meeting.created", extra={"session_id": session.pk, "meeting_id": meeting.id})
     _registrations_follow(session, recreated=recreating)
@@ -318,25 +340,62 @@ def _find_by_marker(client: ZoomClient, session: LiveEventSession) -> MeetingLis
 def _update(client: ZoomClient, session: LiveEventSession) -> None:
     spec = meeting_spec(session)
     changes = meeting_changes(spec, session.zoom_sent)
+    # Zoom counts the write against the host the meeting is under when it arrives.
+    host_now = _host_at_zoom(session)
+    moving = host_now != _host(session.event)
+    if moving:
+        changes = replace(changes or MeetingSpec(), schedule_for=_host(session.event))
     if changes is None:
         if session.zoom_state != ZoomMeetingState.SCHEDULED:
             session_zoom_updated(session_id=session.pk, sent=session.zoom_sent)
         return  # nothing Zoom sees changed: no call (Zoom would count even an empty PATCH)
     assert session.zoom_meeting_id is not None
-    _reserve_write(session)
+    _reserve_write(session, host_now)
     try:
         client.update_meeting(session.zoom_meeting_id, changes)
     except ZoomNotFound as gone:
-        _refund_if_not_counted(session, gone)
+        _refund_if_not_counted(session, gone, host_now)
         if gone.code == CODE_MEETING_NOT_FOUND:
             session_zoom_deleted_at_zoom(session_id=session.pk)
             return
         raise
     except ZoomError as error:
-        _refund_if_not_counted(session, error)
+        _refund_if_not_counted(session, error, host_now)
+        if moving and _move_refused(error):
+            _replace_for_new_host(client, session)
+            return
         raise
-    session_zoom_updated(session_id=session.pk, sent=spec.to_json())
-    log.info("zoom.meeting.updated", extra={"session_id": session.pk})
+    session_zoom_updated(session_id=session.pk, sent=_sent(spec, session))
+    log.info("zoom.meeting.updated", extra={"session_id": session.pk, "moved": moving})
+
+
+def _move_refused(error: ZoomError) -> bool:
+    """Zoom will not move this meeting to the new host (no scheduling privilege, a Basic user):
+    only a new meeting will do. A started meeting (also 3000) is not this: it waits."""
+    if not isinstance(error, ZoomAPIError) or error.status != 400:
+        return False
+    message = error.message.lower()
+    return error.code == 3161 or (error.code == 3000 and "cannot schedule a meeting for" in message)
+
+
+def _replace_for_new_host(client: ZoomClient, session: LiveEventSession) -> None:
+    """The old meeting is deleted (a crash after this leaves the session marked deleted at Zoom
+    by the next update's 404, for a builder to recreate), then a new one made for the new host."""
+    assert session.zoom_meeting_id is not None
+    # Campus emails the learners itself (their link changes); Zoom's cancellation would only
+    # tell them the meeting is off.
+    with contextlib.suppress(ZoomNotFound):
+        client.delete_meeting(session.zoom_meeting_id, cancel_meeting_reminder=False)
+    log.info(
+        "zoom.meeting.move_refused_replacing",
+        extra={"session_id": session.pk, "meeting_id": session.zoom_meeting_id},
+    )
+    session_meeting_replaced_for_new_host(session_id=session.pk)
+    account = zoom_account_for_organization(organization_id=session.event.organization_id)
+    if account is None:
+        return
+    session.refresh_from_db()
+    _create_or_adopt(client, session, account)
 
 
 def _delete(client: ZoomClient, session: LiveEventSession) -> None:
