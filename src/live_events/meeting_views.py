@@ -29,12 +29,15 @@ def session_recreate(request: MemberRequest, session_id: int) -> HttpResponse:
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
-        learners = f"{registered} registered learner{'s' if registered != 1 else ''}"
+        learners = (
+            "the 1 registered learner is"
+            if registered == 1
+            else f"the {registered} registered learners are"
+        )
         messages.success(
             request,
             "A new Zoom meeting is being scheduled for this session. Learners' join links change: "
-            f"the {learners} are registered on the new meeting and emailed that their new "
-            "link is coming.",
+            f"{learners} registered on the new meeting and emailed that a new link is coming.",
         )
     url = reverse("courses:lesson", args=[lesson.course_id, lesson.pk])
     return redirect(f"{url}#session-{session.pk}")
