@@ -101,7 +101,9 @@ def session_zoom_changed_at_zoom(
     if topic is not None and topic != event.title:
         LiveEvent.objects.filter(pk=event.pk).update(title=topic, updated_at=timezone.now())
         provider = scheduling_provider_get(LiveEventProvider.ZOOM.value)
-        others = event.sessions.filter(removed_at__isnull=True, zoom_meeting_id__isnull=False)
+        others = event.sessions.filter(
+            removed_at__isnull=True, zoom_meeting_id__isnull=False
+        ).exclude(zoom_state=ZoomMeetingState.DELETED_AT_ZOOM)
         for other in others.exclude(pk=session.pk):
             if provider is not None:
                 provider.session_sync_request(session=other)
@@ -303,3 +305,15 @@ def host_move_note(*, old_host: str, new_host: str) -> str:
         f"move, Campus makes a new meeting for {new_host} instead: learners' links change, they "
         "are registered on the new meeting and emailed."
     )
+
+
+@transaction.atomic
+def session_meeting_replace_if_deleted(*, session_id: int) -> bool:
+    """Meeting work found the session's meeting deleted at Zoom while bringing it in line (an
+    edit of a session marked deleted): it gets a new meeting the same safe way as a builder's
+    recreate (new marker, learners told). False when it is no longer marked deleted."""
+    session = LiveEventSession.objects.select_for_update().get(pk=session_id)
+    if session.zoom_state != ZoomMeetingState.DELETED_AT_ZOOM or session.removed_at is not None:
+        return False
+    session_meeting_replace(session=session, note="")
+    return True

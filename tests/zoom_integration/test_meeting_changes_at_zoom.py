@@ -414,3 +414,88 @@ def test_where_zoom_refuses_the_move_a_new_meeting_replaces_it_and_learners_are_
     # Campus's own delete of the old meeting, echoed by Zoom, does not mark the new one deleted.
     eventually(_processed("meeting.deleted"), timeout=10)
     assert _session(event).zoom_state == ZoomMeetingState.SCHEDULED
+
+
+def _run_due_work_now() -> None:
+    """Run every pending work row now, as a worker would once its retry time came."""
+    from django.utils import timezone
+
+    from work.models import WorkItem, WorkState
+    from work.services import work_run
+
+    for _round in range(10):
+        pending = list(WorkItem.objects.filter(state=WorkState.PENDING))
+        if not pending:
+            return
+        WorkItem.objects.filter(pk__in=[item.pk for item in pending]).update(
+            next_attempt_at=timezone.now()
+        )
+        for item in pending:
+            work_run(item_id=item.pk)
+
+
+def test_a_recreate_whose_create_answer_is_lost_ends_with_one_meeting(
+    event: LiveEvent, zoomsim: LiveZoomsim, acme_people: People
+) -> None:
+    session = _session(event)
+    with _as_host(zoomsim) as host:
+        host.delete(f"/v2/meetings/{session.zoom_meeting_id}")
+    eventually(_processed("meeting.deleted"), timeout=10)
+    fault = httpx.post(
+        f"{zoomsim.base_url}/_sim/faults",
+        json={"path": "^/v2/users/[^/]+/meetings$", "method": "POST", "drop_after_handling": True},
+    )
+    assert fault.status_code == 201, fault.text
+
+    signed_in(acme_people.course_builder).post(reverse("live_events:recreate", args=[session.pk]))
+    _run_due_work_now()
+
+    session.refresh_from_db()
+    live = [m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")]
+    assert [m["id"] for m in live] == [session.zoom_meeting_id]
+    assert session.zoom_state == ZoomMeetingState.SCHEDULED
+    assert _registration(acme_people).status == RegistrationStatus.REGISTERED
+    assert [r["email"] for r in _registrants_at_zoom(zoomsim, session.zoom_meeting_id)] == [
+        acme_people.learner.email
+    ]
+
+
+def test_editing_a_session_deleted_at_zoom_schedules_it_again_once(
+    event: LiveEvent, zoomsim: LiveZoomsim, acme: Organization, acme_people: People
+) -> None:
+    session = _session(event)
+    old_marker = session.zoom_marker
+    with _as_host(zoomsim) as host:
+        host.delete(f"/v2/meetings/{session.zoom_meeting_id}")
+    eventually(_processed("meeting.deleted"), timeout=10)
+
+    from live_events.services import live_event_update
+
+    live_event_update(
+        organization=acme,
+        actor=acme_people.course_builder,
+        event=event,
+        data=EventInput(
+            topic="Office hours, again",
+            host_email="host@acme.test",
+            sessions=(
+                SessionInput(
+                    starts_at=session.starts_at.replace(tzinfo=None),
+                    time_zone="UTC",
+                    duration_minutes=60,
+                    session_id=session.pk,
+                ),
+            ),
+        ),
+    )
+
+    session.refresh_from_db()
+    assert session.zoom_state == ZoomMeetingState.SCHEDULED
+    assert session.zoom_marker != old_marker
+    live = [m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")]
+    assert [(m["id"], m["topic"]) for m in live] == [
+        (session.zoom_meeting_id, "Office hours, again")
+    ]
+    assert _registration(acme_people).status == RegistrationStatus.REGISTERED
+    eventually(lambda: bool(mail.outbox), timeout=10)
+    assert "previous join link no longer works" in mail.outbox[0].body

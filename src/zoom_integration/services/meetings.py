@@ -41,7 +41,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from live_events.meeting_changes import session_meeting_replaced_for_new_host
+from live_events.meeting_changes import (
+    session_meeting_replace_if_deleted,
+    session_meeting_replaced_for_new_host,
+)
 from live_events.models import (
     LiveEvent,
     LiveEventProvider,
@@ -212,10 +215,12 @@ def zoom_meeting_sync(*, session_id: int) -> None:
         with zoom_client_for_account(account) as client:
             if removed:
                 _delete(client, session)
-            elif (
-                session.zoom_meeting_id is None
-                or session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
-            ):
+            elif session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM:
+                # A new marker first, so a lost create answer is adopted, never made twice.
+                if session_meeting_replace_if_deleted(session_id=session.pk):
+                    session.refresh_from_db()
+                _create_or_adopt(client, session, account)
+            elif session.zoom_meeting_id is None:
                 _create_or_adopt(client, session, account)
             else:
                 _update(client, session)
