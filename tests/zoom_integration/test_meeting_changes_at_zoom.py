@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from pytest_django.live_server_helper import LiveServer
@@ -365,6 +366,14 @@ def _change_host(event: LiveEvent, acme: Organization, people: People, email: st
     )
 
 
+def test_the_edit_form_says_what_a_host_change_does(event: LiveEvent, acme_people: People) -> None:
+    page = signed_in(acme_people.course_builder).get(reverse("live_events:edit", args=[event.pk]))
+
+    text = page.content.decode()
+    assert "given host@acme.test scheduling privilege in Zoom" in text
+    assert "learners&#x27; links change" in text or "learners' links change" in text
+
+
 def test_a_new_host_gets_the_same_meeting_where_zoom_allows_the_move(
     event: LiveEvent, zoomsim: LiveZoomsim, acme: Organization, acme_people: People
 ) -> None:
@@ -499,3 +508,25 @@ def test_editing_a_session_deleted_at_zoom_schedules_it_again_once(
     assert _registration(acme_people).status == RegistrationStatus.REGISTERED
     eventually(lambda: bool(mail.outbox), timeout=10)
     assert "previous join link no longer works" in mail.outbox[0].body
+
+
+def test_an_event_from_another_zoom_account_touches_no_session(event: LiveEvent) -> None:
+    from zoom_integration.services.meeting_webhooks import on_meeting_deleted, on_meeting_updated
+
+    session = _session(event)
+    for event_type, handler, obj in (
+        ("meeting.updated", on_meeting_updated, {"id": session.zoom_meeting_id, "duration": 5}),
+        ("meeting.deleted", on_meeting_deleted, {"id": session.zoom_meeting_id}),
+    ):
+        envelope = {"event": event_type, "payload": {"account_id": "acct-globex", "object": obj}}
+        stored = ZoomWebhookEvent.objects.create(
+            body_sha256=hashlib.sha256(event_type.encode()).hexdigest(),
+            event_type=event_type,
+            zoom_account_id="acct-globex",
+            raw_body=json.dumps(envelope),
+        )
+        with transaction.atomic():  # as processing runs it
+            handler(stored, envelope)
+
+    after = _session(event)
+    assert (after.zoom_state, after.duration_minutes) == (ZoomMeetingState.SCHEDULED, 60)

@@ -32,8 +32,8 @@ from live_events.meeting_changes import (
     session_zoom_changed_at_zoom,
     session_zoom_deleted_at_zoom_noted,
 )
-from live_events.models import LiveEventSession
-from zoom_integration.models import OrganizationZoomLink, ZoomWebhookEvent
+from live_events.models import LiveEventProvider, LiveEventSession
+from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomWebhookEvent
 from zoomclient.times import parse_zoom_time, to_zoom_utc
 
 log = logging.getLogger("zoom_integration.meeting_webhooks")
@@ -65,13 +65,18 @@ def _session_of(event: ZoomWebhookEvent, payload: Mapping[str, Any]) -> LiveEven
     if meeting_id is None:
         return None
     account_id = str(payload.get("account_id") or event.zoom_account_id)
+    # Organizations that disabled Zoom turned their events into external links: not Zoom's now.
     organizations = OrganizationZoomLink.objects.filter(
-        zoom_account__zoom_account_id=account_id
+        zoom_account__zoom_account_id=account_id, status=LinkStatus.ACTIVE
     ).values("organization_id")
     return (
         LiveEventSession.objects.select_for_update()
         .select_related("event")
-        .filter(zoom_meeting_id=meeting_id, event__organization_id__in=organizations)
+        .filter(
+            zoom_meeting_id=meeting_id,
+            event__organization_id__in=organizations,
+            event__provider=LiveEventProvider.ZOOM,
+        )
         .first()
     )
 
