@@ -530,3 +530,37 @@ def test_an_event_from_another_zoom_account_touches_no_session(event: LiveEvent)
 
     after = _session(event)
     assert (after.zoom_state, after.duration_minutes) == (ZoomMeetingState.SCHEDULED, 60)
+
+
+def test_a_deletion_campus_never_heard_of_is_marked_when_an_edit_finds_it(
+    event: LiveEvent, zoomsim: LiveZoomsim, acme: Organization, acme_people: People
+) -> None:
+    from live_events.services import live_event_update
+
+    session = _session(event)
+    assert httpx.patch(f"{zoomsim.base_url}/_sim/knobs", json={"webhooks": False}).is_success
+    with _as_host(zoomsim) as host:
+        host.delete(f"/v2/meetings/{session.zoom_meeting_id}")
+
+    live_event_update(
+        organization=acme,
+        actor=acme_people.course_builder,
+        event=event,
+        data=EventInput(
+            topic="Office hours",
+            host_email="host@acme.test",
+            sessions=(
+                SessionInput(
+                    starts_at=session.starts_at.replace(tzinfo=None),
+                    time_zone="UTC",
+                    duration_minutes=75,
+                    session_id=session.pk,
+                ),
+            ),
+        ),
+    )
+
+    session.refresh_from_db()
+    assert session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
+    waiting = _registration(acme_people)
+    assert (waiting.status, waiting.join_url) == (RegistrationStatus.WAITING, "")

@@ -44,6 +44,7 @@ from django.utils import timezone
 from live_events.meeting_changes import (
     session_meeting_replace_if_deleted,
     session_meeting_replaced_for_new_host,
+    session_zoom_deleted_at_zoom_noted,
 )
 from live_events.models import (
     LiveEvent,
@@ -57,7 +58,6 @@ from live_events.services import (
     host_meeting_write_refund,
     host_meeting_write_reserve,
     session_zoom_create_sent,
-    session_zoom_deleted_at_zoom,
     session_zoom_problem,
     session_zoom_removed,
     session_zoom_scheduled,
@@ -361,7 +361,8 @@ def _update(client: ZoomClient, session: LiveEventSession) -> None:
     except ZoomNotFound as gone:
         _refund_if_not_counted(session, gone, host_now)
         if gone.code == CODE_MEETING_NOT_FOUND:
-            session_zoom_deleted_at_zoom(session_id=session.pk)
+            # Deleted at Zoom without Campus hearing of it (a lost webhook): marked the same way.
+            session_zoom_deleted_at_zoom_noted(session_id=session.pk)
             return
         raise
     except ZoomError as error:
