@@ -249,7 +249,7 @@ async def get_meeting(ctx: ApiContext) -> Response:
 # --- update --------------------------------------------------------------------------------------
 
 
-def _changes(meeting: Meeting, request: MeetingInput, state: State) -> dict[str, Any]:
+def meeting_changes(meeting: Meeting, request: MeetingInput, state: State) -> dict[str, Any]:
     """The Meeting attributes `request` changes, with their new values (nothing applied yet)."""
     changes: dict[str, Any] = {
         key: value for key, value in request.fields.items() if getattr(meeting, key) != value
@@ -284,7 +284,7 @@ def _changes(meeting: Meeting, request: MeetingInput, state: State) -> dict[str,
     return changes
 
 
-def _as_event_fields(
+def as_event_fields(
     meeting: Meeting, changes: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(object, old_object) of meeting.updated: id and uuid plus the changed fields, as JSON."""
@@ -326,11 +326,11 @@ async def update_meeting(ctx: ApiContext) -> Response:
     if meeting.status == "started":
         raise ZoomErrorResponse(400, 3000, STARTED_MESSAGE)
     reject_occurrences(ctx)
-    changes = _changes(meeting, request, state)
+    changes = meeting_changes(meeting, request, state)
     # Every PATCH counts against the host's 100 a day, even one that changes nothing: that is
     # why clients should skip no-op updates (reference §7, pitfall 7).
     charge_host_meeting_write(state, meeting.host_id)
-    new_object, old_object = _as_event_fields(meeting, changes)
+    new_object, old_object = as_event_fields(meeting, changes)
     for key, value in changes.items():
         setattr(meeting, key, value)
     if changes:
