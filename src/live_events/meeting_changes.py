@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -169,6 +169,8 @@ def live_event_session_recreate(*, organization: Organization, session: LiveEven
     provider = scheduling_provider_get(LiveEventProvider.ZOOM.value)
     if provider is None or event.provider != LiveEventProvider.ZOOM:
         raise ValidationError({"__all__": ["Only Zoom sessions have a meeting to recreate."]})
+    if session.starts_at + timedelta(minutes=session.duration_minutes) <= timezone.now():
+        raise ValidationError({"__all__": ["This session is over: there is nothing to recreate."]})
     if not provider.is_available(organization=organization):
         reason = provider.unavailable_reason(organization=organization)
         raise ValidationError({"__all__": [reason or "Zoom is not connected."]})

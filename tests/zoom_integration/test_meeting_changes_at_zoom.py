@@ -564,3 +564,22 @@ def test_a_deletion_campus_never_heard_of_is_marked_when_an_edit_finds_it(
     assert session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
     waiting = _registration(acme_people)
     assert (waiting.status, waiting.join_url) == (RegistrationStatus.WAITING, "")
+
+
+def test_a_session_that_is_over_is_not_recreated(
+    event: LiveEvent, zoomsim: LiveZoomsim, acme_people: People
+) -> None:
+    session = _session(event)
+    httpx.delete(f"{zoomsim.base_url}/_sim/meetings/{session.zoom_meeting_id}")
+    eventually(_processed("meeting.deleted"), timeout=10)
+    LiveEventSession.objects.filter(pk=session.pk).update(  # set the scene: it happened
+        starts_at=datetime.now(UTC) - timedelta(days=1)
+    )
+
+    answer = signed_in(acme_people.course_builder).post(
+        reverse("live_events:recreate", args=[session.pk]), follow=True
+    )
+
+    assert "This session is over" in answer.content.decode()
+    assert _session(event).zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
+    assert [m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")] == []
