@@ -583,3 +583,34 @@ def test_a_session_that_is_over_is_not_recreated(
     assert "This session is over" in answer.content.decode()
     assert _session(event).zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
     assert [m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")] == []
+
+
+def test_saving_a_new_host_in_the_form_moves_the_meeting_and_says_how(
+    event: LiveEvent, zoomsim: LiveZoomsim, acme_people: People
+) -> None:
+    session = _session(event)
+    zoomsim.state.users["acme-cohost"].schedulers.append("acme-host")
+    builder = signed_in(acme_people.course_builder)
+    form = builder.get(reverse("live_events:edit", args=[event.pk]))
+    [row] = form.context["sessions"].initial
+    data = {
+        "topic": "Office hours",
+        "description": "",
+        "host_email": "cohost@acme.test",
+        "alternative_hosts": "",
+        "sessions-TOTAL_FORMS": "1",
+        "sessions-INITIAL_FORMS": "0",
+        "sessions-0-starts_at": row["starts_at"].strftime("%Y-%m-%dT%H:%M"),
+        "sessions-0-time_zone": row["time_zone"],
+        "sessions-0-duration_minutes": str(row["duration_minutes"]),
+        "sessions-0-session_id": str(row["session_id"]),
+    }
+
+    saved = builder.post(reverse("live_events:edit", args=[event.pk]), data, follow=True)
+
+    assert saved.status_code == 200
+    text = saved.content.decode()
+    assert "move from host@acme.test to cohost@acme.test at Zoom" in text
+    assert "Where Zoom refuses the move, Campus makes a new meeting" in text
+    [meeting] = _meetings_at_zoom(zoomsim)
+    assert (meeting["id"], meeting["host_id"]) == (session.zoom_meeting_id, "acme-cohost")
