@@ -4,6 +4,8 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run WEB_PORT=8400 ZOOMSIM_PORT=8401` runs the demo on other ports.
+WEB_PORT ?= 8000
 ZOOMSIM_PORT ?= 8001
 
 .PHONY: run test lint types unit services chromium clean
@@ -20,9 +22,9 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
-# Campus on :8000, its worker (beat inside) and zoomsim on :$(ZOOMSIM_PORT), seeded; Ctrl-C stops all.
+# Campus on :$(WEB_PORT), its worker (beat inside) and zoomsim on :$(ZOOMSIM_PORT), seeded; Ctrl-C stops all.
 run: $(STAMP)
-	$(BIN)/python scripts/run_all.py --zoomsim-port $(ZOOMSIM_PORT)
+	$(BIN)/python scripts/run_all.py --web-port $(WEB_PORT) --zoomsim-port $(ZOOMSIM_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

@@ -58,7 +58,7 @@ def prepare(base_url: str) -> tuple[str, int]:
     httpx.patch(f"{base_url}/_sim/knobs", json={"rate_limits": False}).raise_for_status()
     token_response = httpx.post(
         f"{base_url}/oauth/token",
-        params={"grant_type": "account_credentials", "account_id": "acct-acme"},
+        data={"grant_type": "account_credentials", "account_id": "acct-acme"},
         auth=("acme-s2s-client-id", "acme-s2s-secret"),
     )
     token_response.raise_for_status()

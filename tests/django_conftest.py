@@ -23,6 +23,18 @@ PASSWORD = "correct-horse-battery"
 DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup"})
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Campus serves static files by their hashed names from collectstatic's manifest, and
+    # collectstatic does not run before tests: pages here link files by their plain names (Django's
+    # advice for the manifest storage). tests/campus/test_run_all.py checks the real thing.
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))

@@ -9,15 +9,29 @@ from the environment.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.management.utils import get_random_secret_key
 
 from campus.database_url import database_from_url, sqlite_database
 from campus.local_keys import key_from_file
+from campus.private_files import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    private_dir,
+    private_sqlite_file,
+    private_umask_set,
+)
+
+# First, before anything is written: what this process creates is its owner's alone
+# (campus/private_files.py). Every Django process of Campus (manage.py, gunicorn's workers, the
+# Celery worker and beat) reads these settings before it writes a file.
+private_umask_set()
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -35,8 +49,7 @@ def _env_list(name: str, default: list[str]) -> list[str]:
 
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-VAR_DIR = Path(os.environ.get("CAMPUS_VAR_DIR", BASE_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = private_dir(Path(os.environ.get("CAMPUS_VAR_DIR", BASE_DIR / "var")).resolve())
 
 DEBUG = _env_flag("DJANGO_DEBUG", default=False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or key_from_file(
@@ -59,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "campus",
     "organizations",
     "courses",
@@ -69,10 +83,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything else touches the request (WhiteNoise's documented place).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "campus.content_security.CampusCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside SessionMiddleware, which saves what this renews; after the person is known.
+    "campus.session_idle.SlidingSessionMiddleware",
     "organizations.middleware.OrganizationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside the middleware that sets the person and their organization: the page it renders
@@ -80,6 +99,8 @@ MIDDLEWARE = [
     "campus.error_pages.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: it turns a sign-in refused during a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "campus.urls"
@@ -108,7 +129,7 @@ DATABASES: dict[str, dict[str, Any]] = {
     "default": (
         database_from_url(os.environ["DATABASE_URL"])
         if os.environ.get("DATABASE_URL")
-        else sqlite_database(VAR_DIR / "campus.sqlite3")
+        else sqlite_database(private_sqlite_file(VAR_DIR / "campus.sqlite3"))
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -123,6 +144,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # A form sent from a stale page gets a page saying so (campus/error_pages.py), not a bare 403.
 CSRF_FAILURE_VIEW = "campus.error_pages.csrf_failure"
+# axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "sign_in"
 LOGIN_REDIRECT_URL = "courses:list"
 LOGOUT_REDIRECT_URL = "sign_in"
@@ -132,6 +158,10 @@ LOGOUT_REDIRECT_URL = "sign_in"
 # themselves when CAMPUS_BASE_URL is https.
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (Django's default, two weeks, is far too long
+# for an Org Admin's). Each request pushes the end out again (campus/session_idle.py).
+CAMPUS_SESSION_IDLE_SECONDS = int(os.environ.get("CAMPUS_SESSION_IDLE_SECONDS", str(4 * 3600)))
+SESSION_COOKIE_AGE = CAMPUS_SESSION_IDLE_SECONDS
 # Lax, not Strict: the browser comes back from Zoom's consent page with a top-level GET, and the
 # OAuth callback must see the session that holds the state and PKCE verifier.
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -144,9 +174,46 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = _env_flag("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = 31_536_000 if _served_over_https else 0
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from Campus only (the
+# stylesheet and htmx are static files), no plugins, no framing, no <base>. Forms post to Campus;
+# campus/content_security.py adds Zoom's OAuth origin to form-action (AUTHENTICATE's redirect).
+# `style-src-attr 'unsafe-inline'`: a few templates of the Zoom integration pages still carry
+# style="" attributes; once they are in campus.css this entry goes. Style attributes cannot run
+# script, and url() in them is bound by img-src and font-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if _env_flag("DJANGO_BEHIND_TLS_PROXY", False) else None
 )
+
+# Sign-in throttling (django-axes, campus/sign_in_throttle.py): this many failures in a row for
+# one account, or from one address, lock it out for the cool-off. Generous enough for a demo where
+# everyone signs in from 127.0.0.1; `manage.py axes_reset` lifts every lockout.
+AXES_FAILURE_LIMIT = int(os.environ.get("CAMPUS_SIGN_IN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("CAMPUS_SIGN_IN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not push its end further away: the cool-off ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "campus.sign_in_throttle.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "campus.sign_in_throttle.client_ip_address"
+# Campus logs its own structured lines (sign_in.failed, sign_in.locked_out); no access-log table.
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Time and language ----------------------------------------------------------------------------
 
@@ -161,10 +228,25 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up about a missing one
+# WhiteNoise serves what `manage.py collectstatic` put in STATIC_ROOT (make run does it before
+# starting the web server; a deployment does it at build time): the files it indexed at start-up
+# and nothing else, so no path can reach outside STATIC_ROOT. Names carry a hash of the content,
+# so browsers cache them for good and a changed stylesheet gets a new URL; gzip and Brotli
+# copies are made once, at collection. Not WhiteNoise's autorefresh or use_finders: those look
+# files up on every request and are, in WhiteNoise's own words, for development only.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # Uploaded and imported files (recordings). At scale, a django-storages backend replaces this.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("CAMPUS_MEDIA_ROOT", VAR_DIR / "media")).resolve()
+# Django chmods every stored file to FILE_UPLOAD_PERMISSIONS (0644 by default, whatever the umask):
+# recordings and collected static files are Campus's alone too.
+FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE_MODE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIR_MODE
 
 # --- Email ----------------------------------------------------------------------------------------
 
@@ -179,8 +261,7 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = "campus.mail.ConsoleAndFileEmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
-    EMAIL_FILE_PATH.mkdir(exist_ok=True)
+    EMAIL_FILE_PATH = private_dir(VAR_DIR / "mail")
 
 # --- Celery ---------------------------------------------------------------------------------------
 # The queue only rings the bell: the work itself lives in database rows (the `work` app), so a lost
@@ -188,11 +269,11 @@ else:
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _celery_dir = VAR_DIR / "celery"
+    _celery_dir = private_dir(VAR_DIR / "celery")
     _celery_queue_dir = _celery_dir / "queue"
     _celery_processed_dir = _celery_dir / "processed"
-    for _folder in (_celery_queue_dir, _celery_processed_dir):
-        _folder.mkdir(parents=True, exist_ok=True)
+    for _folder in (_celery_queue_dir, _celery_processed_dir, _celery_dir / "control"):
+        private_dir(_folder)
     # Producers write and consumers read the same folder.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         "data_folder_in": str(_celery_queue_dir),
@@ -225,6 +306,21 @@ ZOOM_API_BASE_URL = os.environ.get("ZOOM_API_BASE_URL", "http://127.0.0.1:8001/v
 ZOOM_CLIENT_ID = os.environ.get("ZOOM_CLIENT_ID", "campus-client-id")
 ZOOM_CLIENT_SECRET = os.environ.get("ZOOM_CLIENT_SECRET", "campus-client-secret")
 ZOOM_WEBHOOK_SECRET = os.environ.get("ZOOM_WEBHOOK_SECRET", "campus-webhook-secret")
+# A page that calls Zoom (the OAuth callback, the server-to-server form) waits at most this long
+# and then tells the person to try again; background work keeps zoomclient's longer timeouts.
+ZOOM_INTERACTIVE_TIMEOUT_SECONDS = float(os.environ.get("ZOOM_INTERACTIVE_TIMEOUT_SECONDS", "10"))
+# Each connected account's credentials are checked with a light call (GET /users/me) when Zoom
+# has not accepted them for this long, so a dead grant is found before a meeting's data is lost;
+# the checks of several accounts are spaced apart so they do not reach Zoom together.
+ZOOM_CREDENTIAL_CHECK_HOURS = float(os.environ.get("ZOOM_CREDENTIAL_CHECK_HOURS", "4"))
+ZOOM_CREDENTIAL_CHECK_SPACING_SECONDS = float(
+    os.environ.get("ZOOM_CREDENTIAL_CHECK_SPACING_SECONDS", "10")
+)
+# Verified webhook deliveries wait here while the database cannot take them in Zoom's 3 seconds
+# (docs/zoom-integration.md, "When the database is busy"). At scale: a directory the drain reaches.
+ZOOM_WEBHOOK_SPOOL_DIR = Path(
+    os.environ.get("ZOOM_WEBHOOK_SPOOL_DIR", VAR_DIR / "zoom-webhook-spool")
+).resolve()
 
 # Fernet keys for the secrets stored in the database, newest first (MultiFernet encrypts with the
 # first and decrypts with any, which is what makes rotation possible).
@@ -244,5 +340,7 @@ LOGGING = {
         # Django's own handlers would print a second copy of every request line.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # axes narrates every attempt at INFO; campus.sign_in says what matters, structured.
+        "axes": {"level": "WARNING"},
     },
 }

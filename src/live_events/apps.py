@@ -10,6 +10,7 @@ class LiveEventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported for what it registers: the invitation work kind.
         from courses.components import (
             ComponentMenuEntry,
             component_loader_register,
@@ -17,6 +18,7 @@ class LiveEventsConfig(AppConfig):
             component_template_register,
         )
         from courses.models import ComponentKind
+        from live_events import work_handlers  # noqa: F401
         from live_events.lesson_blocks import live_event_blocks
 
         component_template_register(ComponentKind.LIVE_EVENT, "live_events/component.html")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.core.exceptions import ValidationError
@@ -86,7 +87,7 @@ class FieldErrors:
 
 
 def is_time_zone(name: str) -> bool:
-    """IANA names only ("EST" and "+05:00" are not what a builder picks from the list)."""
+    """IANA names only ("+05:00" or "Mars/Olympus" are not what a builder picks from the list)."""
     if not name or name not in _iana_names():
         return False
     try:
@@ -96,14 +97,9 @@ def is_time_zone(name: str) -> bool:
     return True
 
 
-_IANA: frozenset[str] = frozenset()
-
-
+@cache
 def _iana_names() -> frozenset[str]:
-    global _IANA
-    if not _IANA:
-        _IANA = frozenset(available_timezones())
-    return _IANA
+    return frozenset(available_timezones())
 
 
 def normalized_email(email: str) -> str:

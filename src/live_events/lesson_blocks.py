@@ -14,9 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from live_events.models import (
@@ -28,16 +26,11 @@ from live_events.models import (
     RegistrationStatus,
     ZoomMeetingState,
 )
-from live_events.selectors import live_events_for_lesson
+from live_events.selectors import join_opens_before, live_events_for_lesson
 
 if TYPE_CHECKING:
     from courses.models import Lesson, LessonComponent
     from organizations.requests import MemberRequest
-
-
-def join_opens_before() -> timedelta:
-    """How long before a session's start its Join button appears (a setting)."""
-    return timedelta(minutes=getattr(settings, "LIVE_EVENTS_JOIN_OPENS_MINUTES", 15))
 
 
 @dataclass(frozen=True)
@@ -45,8 +38,8 @@ class SessionBlock:
     session: LiveEventSession
     number: int
     ends_at: datetime
-    # The start as the session's own zone reads it, when that is not the viewer's zone.
-    start_in_session_zone: datetime | None
+    # The session's zone is not the viewer's: its own reading of the start goes beside.
+    in_another_zone: bool
     seats_taken: int
     is_mine: bool
     my_status: str
@@ -131,15 +124,13 @@ def _session_block(
 ) -> SessionBlock:
     ends_at = session.starts_at + timedelta(minutes=session.duration_minutes)
     opens_at = session.starts_at - join_opens_before()
-    session_zone = ZoneInfo(session.time_zone)
     is_mine = registration is not None and registration.session_id == session.pk
     is_over = ends_at <= now
-    differs = str(viewer_zone) != session.time_zone
     return SessionBlock(
         session=session,
         number=number,
         ends_at=ends_at,
-        start_in_session_zone=session.starts_at.astimezone(session_zone) if differs else None,
+        in_another_zone=str(viewer_zone) != session.time_zone,
         seats_taken=getattr(session, "seats_taken", 0),
         is_mine=is_mine,
         my_status=registration.status if is_mine and registration is not None else "",

@@ -10,8 +10,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from live_events.meeting_changes import live_event_session_recreate
-from live_events.selectors import live_event_session_get
+from live_events.selectors import live_event_session_get, session_registered_count
+from live_events.services import live_event_session_retry
 from live_events.views import builder_required
 from organizations.requests import MemberRequest
 
@@ -25,10 +25,11 @@ def session_recreate(request: MemberRequest, session_id: int) -> HttpResponse:
         raise Http404("No such session.")
     lesson = component.lesson
     try:
-        registered = live_event_session_recreate(organization=request.organization, session=session)
+        live_event_session_retry(organization=request.organization, session=session)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
+        registered = session_registered_count(session=session)
         learners = (
             "the 1 registered learner is"
             if registered == 1
@@ -37,7 +38,7 @@ def session_recreate(request: MemberRequest, session_id: int) -> HttpResponse:
         messages.success(
             request,
             "A new Zoom meeting is being scheduled for this session. Learners' join links change: "
-            f"{learners} registered on the new meeting and emailed that a new link is coming.",
+            f"{learners} registered on the new meeting and emailed the new link.",
         )
     url = reverse("courses:lesson", args=[lesson.course_id, lesson.pk])
     return redirect(f"{url}#session-{session.pk}")

@@ -108,6 +108,8 @@ class LiveEventSession(models.Model):
         default=dict, blank=True, help_text="The meeting fields Zoom last accepted."
     )
     zoom_synced_at = models.DateTimeField(null=True, blank=True)
+    # After a host change: the old host's meeting, deleted once the new host's meeting exists.
+    zoom_meeting_to_delete = models.BigIntegerField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removal_notifies_registrants = models.BooleanField(default=False)
 
@@ -157,6 +159,11 @@ class LiveEventRegistration(models.Model):
     registered_at = models.DateTimeField(auto_now_add=True)
     zoom_registered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Campus's own iCalendar invitations: how many went out (the next one's SEQUENCE), when the
+    # last did (Course Admins see "join link sent"), and whether the CANCEL went.
+    invitations_sent = models.PositiveIntegerField(default=0)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

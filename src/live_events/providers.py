@@ -54,10 +54,6 @@ class MeetingProvider(Protocol):
         ...
 
 
-class StartLinkUnavailable(Exception):
-    """A host's start link could not be had now; the message says why and what to do."""
-
-
 @runtime_checkable
 class SchedulingProvider(Protocol):
     """A provider that schedules a meeting per session and registers learners (Zoom)."""
@@ -87,17 +83,18 @@ class SchedulingProvider(Protocol):
         background, after the caller's transaction commits."""
         ...
 
-    def start_url(self, *, session: LiveEventSession) -> str:
-        """A fresh link that starts the session's meeting as its host (raises
-        StartLinkUnavailable)."""
-        ...
-
     def registration_sync_request(self, *, registration: LiveEventRegistration) -> None:
         """Add or cancel the registrant of `registration`, in the background."""
         ...
 
     def registrations_batch_request(self, *, session: LiveEventSession) -> None:
         """Register every waiting registration of `session` in batches, in the background."""
+        ...
+
+    def start_url(self, *, session: LiveEventSession) -> str:
+        """A fresh link for the host to start the session's meeting (Zoom's expire after two
+        hours, so it is fetched when the host clicks, never stored). Raises ValidationError
+        with a sentence when Zoom cannot give one."""
         ...
 
 

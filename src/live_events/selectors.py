@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -177,3 +178,33 @@ def host_meeting_writes_remaining(*, host_zoom_user_id: str, now: datetime | Non
         .first()
     )
     return max(HOST_DAILY_MEETING_WRITES - (used or 0), 0)
+
+
+# Minutes before the start the Join button appears (setting LIVE_EVENTS_JOIN_OPENS_MINUTES).
+JOIN_OPENS_MINUTES_DEFAULT = 15
+
+
+def join_opens_before() -> timedelta:
+    """How long before a session's start its Join button appears."""
+    return timedelta(
+        minutes=getattr(settings, "LIVE_EVENTS_JOIN_OPENS_MINUTES", JOIN_OPENS_MINUTES_DEFAULT)
+    )
+
+
+def live_event_join_url(*, registration: LiveEventRegistration, now: datetime | None = None) -> str:
+    """The learner's personal link while joining is open (from a few minutes before the start
+    until the end), else ""."""
+    if registration.status != "registered" or not registration.join_url:
+        return ""
+    session = registration.session
+    moment = now or timezone.now()
+    opens = session.starts_at - join_opens_before()
+    ends = session.starts_at + timedelta(minutes=session.duration_minutes)
+    return registration.join_url if opens <= moment <= ends else ""
+
+
+def session_registered_count(*, session: LiveEventSession) -> int:
+    """How many learners are registered (or being registered) for `session`."""
+    return LiveEventRegistration.objects.filter(
+        session=session, status__in=ACTIVE_REGISTRATION_STATES
+    ).count()

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from live_events.inputs import (
     check_sessions,
     check_text,
 )
+from live_events.invitations import invitation_enqueue, invitations_for_session_enqueue
 from live_events.models import (
     ACTIVE_REGISTRATION_STATES,
     HostMeetingWrites,
@@ -46,13 +47,19 @@ from live_events.models import (
     RegistrationStatus,
     ZoomMeetingState,
 )
-from live_events.providers import HostRequirements, SchedulingProvider, scheduling_provider_get
+from live_events.providers import (
+    HostCheck,
+    HostRequirements,
+    SchedulingProvider,
+    scheduling_provider_get,
+)
 from live_events.selectors import (
     HOST_DAILY_MEETING_WRITES,
     host_meeting_writes_remaining,
     live_event_host_overlaps,
     zoom_day,
 )
+from organizations.models import Membership
 
 if TYPE_CHECKING:
     from courses.models import Lesson
@@ -61,6 +68,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("live_events")
 
 PROBLEM_LENGTH = 500
+
+
+class NewLinksNeedConfirmation(Exception):
+    """The edit makes new meetings at Zoom (a new host): learners' links change. `message` says
+    how many are registered; call again with `confirm_new_links=True`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class OverlapsNeedConfirmation(Exception):
@@ -135,14 +151,18 @@ def live_event_update(
     event: LiveEvent,
     data: EventInput,
     confirm_overlaps: bool = False,
+    confirm_new_links: bool = False,
 ) -> LiveEvent:
     """Edit topic, description, hosts, options and sessions. Sessions with a `session_id` are
     edited, sessions without one are added; sessions not named stay as they are (removing one is
     `live_event_session_remove`). Only sessions whose meeting Zoom would see change get work, and
     the work sends only the fields that changed: an edit that changes nothing sends nothing.
 
-    Raises ValidationError (per field), OverlapsNeedConfirmation, or Http404 for a session id of
-    another event or an event of another organization."""
+    A new host (once meetings exist) means new meetings at Zoom and new links for the learners:
+    NewLinksNeedConfirmation says so until called with `confirm_new_links=True`.
+
+    Raises ValidationError (per field), OverlapsNeedConfirmation, NewLinksNeedConfirmation, or
+    Http404 for a session id of another event or an event of another organization."""
     if event.organization_id != organization.pk or event.removed_at is not None:
         raise Http404("No such live event.")
     existing = {s.pk: s for s in event.sessions.filter(removed_at__isnull=True)}
@@ -152,11 +172,25 @@ def live_event_update(
     provider = _zoom_provider(organization)
     checked = _checked_input(organization=organization, provider=provider, data=data)
     errors = FieldErrors()
-    # A new host is sent as a move of the same meetings (zoom_integration's meeting work: Zoom's
-    # `schedule_for`, links kept); where Zoom refuses the move, new meetings replace them.
+    # A new host: the meeting work first asks Zoom to move each meeting (PATCH with
+    # `schedule_for`: the same meeting, every learner's link kept), which Zoom allows only when the
+    # new host has given the current one scheduling privilege; where Zoom refuses, a new meeting
+    # replaces it (`live_event_session_host_move_refused`) and the learners' links change. Campus
+    # cannot know beforehand which, so the builder confirms knowing both.
     old_host = event.host_zoom_user_id or event.host_email
-    host_moves = (checked.host_user_id or checked.host_email) != old_host
-    event_changed = _zoom_visible_event_change(event, checked)
+    host_changed = checked.host_email != event.host_email.lower() and any(
+        s.zoom_meeting_id or s.zoom_create_sent_at for s in existing.values()
+    )
+    if host_changed and not confirm_new_links:
+        registered = LiveEventRegistration.objects.filter(
+            event=event, status__in=ACTIVE_REGISTRATION_STATES
+        ).count()
+        raise NewLinksNeedConfirmation(
+            host_change_note(
+                old_host=event.host_email, new_host=checked.host_email, registered=registered
+            )
+        )
+    event_changed = _zoom_visible_event_change(event, checked) or host_changed
     to_sync = [
         session
         for session in checked.sessions
@@ -185,7 +219,7 @@ def live_event_update(
         confirmed=confirm_overlaps,
     )
     with transaction.atomic():
-        if host_moves:
+        if host_changed:
             _record_meeting_hosts(existing.values(), host=old_host)
         LiveEvent.objects.filter(pk=event.pk).update(
             updated_at=timezone.now(), **_event_fields(checked)
@@ -202,10 +236,19 @@ def live_event_update(
                 )
             else:
                 row = existing[session.session_id]
+                if row.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM:
+                    # Deleted at Zoom: the edit schedules it again, as a recreate does.
+                    _meeting_replace(row, old_meeting_gone=True)
+                moved = (row.starts_at, row.duration_minutes) != (
+                    session.starts_at,
+                    session.duration_minutes,
+                )
                 row.starts_at = session.starts_at
                 row.time_zone = session.time_zone
                 row.duration_minutes = session.duration_minutes
                 row.save(update_fields=["starts_at", "time_zone", "duration_minutes"])
+                if moved:
+                    invitations_for_session_enqueue(session_id=row.pk)  # calendars follow
             provider.session_sync_request(session=row)
         for row in untouched:
             provider.session_sync_request(session=row)
@@ -265,6 +308,78 @@ def live_event_remove(
     return registered
 
 
+def _meeting_replace(session: LiveEventSession, *, old_meeting_gone: bool = False) -> None:
+    """The session gets a new meeting (a new marker, so a retry whose create answer was lost
+    adopts it instead of making a second). An old meeting still at Zoom (a host change Zoom
+    refused) is deleted once the new one exists; the registrants are registered again on the new
+    one (new links, new invitations)."""
+    if not old_meeting_gone:
+        session.zoom_meeting_to_delete = session.zoom_meeting_id or session.zoom_meeting_to_delete
+    session.zoom_meeting_id = None
+    session.zoom_join_url = ""
+    session.zoom_state = ZoomMeetingState.WAITING
+    session.zoom_problem = ""
+    session.zoom_marker = _new_marker()
+    session.zoom_create_sent_at = None
+    session.zoom_sent = {}
+    session.save(
+        update_fields=[
+            "zoom_meeting_to_delete",
+            "zoom_meeting_id",
+            "zoom_join_url",
+            "zoom_state",
+            "zoom_problem",
+            "zoom_marker",
+            "zoom_create_sent_at",
+            "zoom_sent",
+        ]
+    )
+    _registrations_wait_for_new_meeting(session.pk)
+
+
+def _registrations_wait_for_new_meeting(session_id: int) -> int:
+    # Zoom's registrants (and their personal links) went, or go, with the old meeting: each
+    # registration waits to be registered on the new one (the meeting work does, once it exists).
+    return LiveEventRegistration.objects.filter(
+        session_id=session_id, status__in=ACTIVE_REGISTRATION_STATES
+    ).update(
+        status=RegistrationStatus.WAITING,
+        zoom_registrant_id="",
+        join_url="",
+        zoom_registered_at=None,
+        updated_at=timezone.now(),
+    )
+
+
+def host_change_note(*, old_host: str, new_host: str, registered: int) -> str:
+    """What a builder is told before a host change is saved: Zoom's rule for moving a meeting,
+    and what happens where it does not apply."""
+    learners = "1 registered learner" if registered == 1 else f"{registered} registered learners"
+    return (
+        f"Zoom moves the meetings from {old_host} to {new_host}, keeping every learner's link, "
+        f"only if {new_host} has given {old_host} scheduling privilege in Zoom (Settings → "
+        "Schedule Privilege; both Licensed users of the account). Where Zoom refuses the move, "
+        f"Campus makes new meetings for {new_host} and deletes {old_host}'s: the links will "
+        f"change, and {learners} will be registered on the new meetings and emailed their new "
+        "links."
+    )
+
+
+HOST_MOVE_REFUSED_NOTE = (
+    "Zoom would not move the meeting to the new host (no scheduling privilege), so a new meeting "
+    "is being made for them; learners get new links by email."
+)
+
+
+@transaction.atomic
+def live_event_session_host_move_refused(*, session_id: int) -> None:
+    """Zoom refused to move the session's meeting to the event's new host: a new meeting replaces
+    it (the old one is deleted once the new one exists), as the builder was told before saving."""
+    session = LiveEventSession.objects.select_for_update().get(pk=session_id)
+    _meeting_replace(session)
+    LiveEventSession.objects.filter(pk=session_id).update(zoom_problem=HOST_MOVE_REFUSED_NOTE)
+
+
 def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> int:
     now = timezone.now()
     active = LiveEventRegistration.objects.filter(
@@ -276,7 +391,193 @@ def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> i
     session.removed_at = now
     session.removal_notifies_registrants = notify_registrants
     session.save(update_fields=["removed_at", "removal_notifies_registrants"])
+    invitations_for_session_enqueue(session_id=session.pk)  # their CANCELs
     return registered
+
+
+def live_event_session_retry(*, organization: Organization, session: LiveEventSession) -> None:
+    """Try Zoom again for a session whose meeting failed, or recreate one deleted at Zoom (the
+    lesson page's "Recreate at Zoom"): a new meeting with a new marker, so a lost create answer
+    is adopted and never made twice; its learners are registered on it and get new links.
+
+    Raises Http404 for another organization's or a removed session, ValidationError when the
+    session is over or has nothing to retry (a second click finds it being recreated)."""
+    event = session.event
+    if (
+        event.organization_id != organization.pk
+        or event.removed_at is not None
+        or session.removed_at is not None
+    ):
+        raise Http404("No such session.")
+    if session.starts_at + timedelta(minutes=session.duration_minutes) <= timezone.now():
+        raise ValidationError({"__all__": ["This session is over: there is nothing to recreate."]})
+    provider = _zoom_provider(organization)
+    with transaction.atomic():
+        locked = LiveEventSession.objects.select_for_update().get(pk=session.pk)
+        if locked.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM:
+            _meeting_replace(locked, old_meeting_gone=True)
+        elif locked.zoom_state == ZoomMeetingState.FAILED:
+            LiveEventSession.objects.filter(pk=session.pk).update(
+                zoom_state=ZoomMeetingState.WAITING, zoom_problem=""
+            )
+        else:
+            raise ValidationError(
+                {"__all__": ["This session's meeting is not deleted at Zoom; nothing to recreate."]}
+            )
+        provider.session_sync_request(session=locked)
+    log.info("live_events.session_retried", extra={"session_id": session.pk})
+
+
+def _sessions_of_meeting_at_zoom(
+    *, organization_ids: Collection[int], meeting_id: int
+) -> QuerySet[LiveEventSession]:
+    # Only Zoom events of the organizations linked to the account that told: an organization that
+    # disabled Zoom turned its events into external links, no longer Zoom's to change.
+    return LiveEventSession.objects.select_for_update().filter(
+        event__organization_id__in=organization_ids,
+        event__provider=LiveEventProvider.ZOOM,
+        zoom_meeting_id=meeting_id,
+        removed_at__isnull=True,
+    )
+
+
+@transaction.atomic
+def live_event_session_changed_at_zoom(
+    *,
+    organization_ids: Collection[int],
+    meeting_id: int,
+    starts_at: datetime | None,
+    duration_minutes: int | None,
+    time_zone: str,
+    topic: str = "",
+) -> int:
+    """Zoom says a meeting was changed there (`meeting.updated`): take over the new time (and
+    topic, the event's: its other meetings follow), and note it as what Zoom holds, so Campus
+    does not send it back. A value equal to what Campus itself last sent is Zoom telling of
+    Campus's own update, and is ignored (an edit saved meanwhile must not be overwritten by the
+    echo of the one before). Returns sessions updated."""
+    updated = 0
+    for session in _sessions_of_meeting_at_zoom(
+        organization_ids=organization_ids, meeting_id=meeting_id
+    ).select_related("event"):
+        sent = dict(session.zoom_sent)
+        changed: list[str] = []
+        if starts_at is not None:
+            zoom_start = starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if zoom_start != sent.get("start_time") and starts_at != session.starts_at:
+                session.starts_at = starts_at
+                sent["start_time"] = zoom_start
+                changed.append("starts_at")
+        if (
+            duration_minutes
+            and duration_minutes != sent.get("duration")
+            and duration_minutes != session.duration_minutes
+        ):
+            session.duration_minutes = duration_minutes
+            sent["duration"] = duration_minutes
+            changed.append("duration_minutes")
+        if time_zone and time_zone != sent.get("timezone") and time_zone != session.time_zone:
+            session.time_zone = time_zone
+            sent["timezone"] = time_zone
+            changed.append("time_zone")
+        event = session.event
+        renamed = bool(topic) and topic not in (sent.get("topic"), event.title)
+        if renamed:
+            sent["topic"] = topic
+        if not changed and not renamed:
+            continue
+        session.zoom_sent = sent
+        session.save(update_fields=[*changed, "zoom_sent"])
+        if renamed:
+            _event_renamed_at_zoom(event=event, topic=topic, except_session_id=session.pk)
+        if changed:
+            invitations_for_session_enqueue(session_id=session.pk)
+        updated += 1
+    return updated
+
+
+def _event_renamed_at_zoom(*, event: LiveEvent, topic: str, except_session_id: int) -> None:
+    # One topic for all the event's meetings: the others are brought in line.
+    LiveEvent.objects.filter(pk=event.pk).update(title=topic, updated_at=timezone.now())
+    provider = scheduling_provider_get(LiveEventProvider.ZOOM.value)
+    if provider is None:
+        return
+    others = (
+        event.sessions.filter(removed_at__isnull=True, zoom_meeting_id__isnull=False)
+        .exclude(zoom_state=ZoomMeetingState.DELETED_AT_ZOOM)
+        .exclude(pk=except_session_id)
+    )
+    for other in others:
+        provider.session_sync_request(session=other)
+
+
+DELETED_AT_ZOOM_NOTE = (
+    "The meeting was deleted at Zoom. Recreate it to give learners a new link; until then they "
+    "cannot join."
+)
+
+
+@transaction.atomic
+def live_event_session_deleted_at_zoom(
+    *, organization_ids: Collection[int], meeting_id: int
+) -> int:
+    """Zoom says a meeting was deleted there (`meeting.deleted`): marked on the session for
+    builders, who can make it anew (`live_event_session_retry`); its registrations lose the links
+    that died with it and wait for the new meeting. Returns sessions marked. A meeting Campus
+    deleted itself (a removed session, a replaced one) matches no session and changes nothing."""
+    marked = 0
+    for session in _sessions_of_meeting_at_zoom(
+        organization_ids=organization_ids, meeting_id=meeting_id
+    ):
+        _mark_deleted_at_zoom(session.pk)
+        marked += 1
+    return marked
+
+
+def _mark_deleted_at_zoom(session_id: int) -> None:
+    LiveEventSession.objects.filter(pk=session_id).update(
+        zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
+        zoom_problem=DELETED_AT_ZOOM_NOTE,
+        zoom_synced_at=timezone.now(),
+    )
+    _registrations_wait_for_new_meeting(session_id)
+
+
+def live_event_session_start_url(
+    *, organization: Organization, session: LiveEventSession, user: User
+) -> str:
+    """The host's (or an alternative host's) link to start the meeting, fresh from Zoom at
+    click time. Anyone else gets 404."""
+    event = session.event
+    hosts = {event.host_email.lower(), *(email.lower() for email in event.alternative_hosts)}
+    if (
+        event.organization_id != organization.pk
+        or session.removed_at is not None
+        or user.email.lower() not in hosts
+    ):
+        raise Http404("No such session.")
+    return _zoom_provider(organization).start_url(session=session)
+
+
+def live_event_host_validate(
+    *,
+    organization: Organization,
+    email: str,
+    alternative: bool = False,
+    cloud_recording: bool = False,
+    longest_session_minutes: int = 0,
+) -> HostCheck:
+    """The form's VALIDATE button: ask Zoom about one host (or alternative host) email, saving
+    nothing. `problem` is the sentence to show beside the field; `name` the host's Zoom name."""
+    provider = _zoom_provider(organization)
+    return provider.host_check(
+        organization=organization,
+        email=email.strip().lower(),
+        requirements=HostRequirements(
+            cloud_recording=cloud_recording, longest_session_minutes=longest_session_minutes
+        ),
+        alternative=alternative,
+    )
 
 
 # --- registering learners -------------------------------------------------------------------------
@@ -368,6 +669,8 @@ def _cancel(registration: LiveEventRegistration) -> None:
     registration.status = RegistrationStatus.CANCELLING
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    if registration.invitations_sent:
+        invitation_enqueue(registration=registration)
 
 
 def live_event_session_register_batch(
@@ -377,9 +680,10 @@ def live_event_session_register_batch(
     background). Learners already registered in this session are skipped; those registered in
     another session of the event are left there. Returns how many registrations were made."""
     _check_session_open(organization=organization, session=session, learner=None)
-    outsiders = [learner for learner in learners if _organization_id_of(learner) != organization.pk]
-    if outsiders:
-        raise Http404("No such learner.")
+    unique = {learner.pk: learner for learner in learners}
+    members = Membership.objects.filter(user_id__in=unique, organization=organization).count()
+    if members != len(unique):
+        raise Http404("No such learner.")  # someone of another organization, or nobody's
     provider = _zoom_provider(organization)
     with transaction.atomic():
         already = set(
@@ -391,7 +695,7 @@ def live_event_session_register_batch(
         )
         new = [
             LiveEventRegistration(event=session.event, session=session, learner=learner)
-            for learner in {learner.pk: learner for learner in learners}.values()
+            for learner in unique.values()
             if learner.pk not in already
         ]
         LiveEventRegistration.objects.bulk_create(new)
@@ -464,13 +768,18 @@ def session_zoom_removed(*, session_id: int) -> None:
     )
 
 
+def session_zoom_replaced_deleted(*, session_id: int) -> None:
+    """The old host's meeting of a session that changed hosts is deleted at Zoom."""
+    LiveEventSession.objects.filter(pk=session_id).update(zoom_meeting_to_delete=None)
+
+
+@transaction.atomic
 def session_zoom_deleted_at_zoom(*, session_id: int) -> None:
-    """Zoom says the meeting does not exist (deleted there): marked, so it can be recreated."""
-    LiveEventSession.objects.filter(pk=session_id).update(
-        zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
-        zoom_problem="The meeting was deleted at Zoom.",
-        zoom_synced_at=timezone.now(),
-    )
+    """Zoom answered that the meeting does not exist (deleted there without Campus hearing of
+    it, a lost webhook): marked as `meeting.deleted` would have, so it can be recreated."""
+    session = LiveEventSession.objects.select_for_update().filter(pk=session_id).first()
+    if session is not None and session.removed_at is None:
+        _mark_deleted_at_zoom(session.pk)
 
 
 def session_zoom_problem(*, session_id: int, problem: str, failed: bool) -> None:
@@ -502,7 +811,12 @@ def registration_zoom_registered(
         LiveEventRegistration.objects.filter(pk=registration_id).update(
             zoom_registrant_id=registrant_id, updated_at=now
         )
-    return bool(updated)
+        return False
+    registration = LiveEventRegistration.objects.select_related("event__organization").get(
+        pk=registration_id
+    )
+    invitation_enqueue(registration=registration)
+    return True
 
 
 def registration_zoom_cancelled(*, registration_id: int) -> None:
@@ -638,7 +952,6 @@ def _event_fields(checked: _CheckedEvent) -> dict[str, object]:
 # session's meeting.
 _ZOOM_VISIBLE_EVENT_FIELDS = (
     "title",
-    "host_zoom_user_id",
     "description",
     "alternative_hosts",
     "auto_record_cloud",

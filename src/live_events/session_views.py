@@ -4,22 +4,19 @@ check who may, call one service, go back to the lesson page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import Course
 from courses.selectors import course_learners
-from live_events.lesson_blocks import join_opens_before
 from live_events.models import LiveEventSession, RegistrationStatus
-from live_events.providers import StartLinkUnavailable, scheduling_provider_get
 from live_events.selectors import (
+    join_opens_before,
+    live_event_join_url,
     live_event_registration_of,
     live_event_session_get,
     live_event_session_registrations,
@@ -28,6 +25,7 @@ from live_events.services import (
     live_event_registration_cancel,
     live_event_registration_create,
     live_event_session_register_batch,
+    live_event_session_start_url,
 )
 from organizations.access import course_admin_required, member_required
 from organizations.requests import MemberRequest
@@ -107,15 +105,14 @@ def join(request: MemberRequest, session_id: int) -> HttpResponse:
     )
     if registration is None or registration.session_id != session.pk:
         raise Http404("You are not registered for this session.")
-    now = timezone.now()
-    ends_at = session.starts_at + timedelta(minutes=session.duration_minutes)
     if registration.status != RegistrationStatus.REGISTERED or not registration.join_url:
         messages.warning(request, "Zoom has not given your personal link yet; try in a moment.")
         return redirect(_lesson_url(session))
-    if not session.starts_at - join_opens_before() <= now < ends_at:
+    link = live_event_join_url(registration=registration)
+    if not link:
         messages.warning(request, "This session is not open to join now.")
         return redirect(_lesson_url(session))
-    return redirect(registration.join_url)
+    return redirect(link)
 
 
 @member_required
@@ -123,18 +120,14 @@ def join(request: MemberRequest, session_id: int) -> HttpResponse:
 def start(request: MemberRequest, session_id: int) -> HttpResponse:
     """Start, for the host or an alternative host: Zoom's start link, fetched now (it expires)."""
     session, _course = _session_for(request, session_id)
-    event = session.event
-    hosts = {event.host_email.lower(), *(email.lower() for email in event.alternative_hosts)}
-    if (request.user.email or "").lower() not in hosts:
-        raise Http404("Only the meeting's hosts start it.")
-    provider = scheduling_provider_get(event.provider)
-    if provider is None:
-        raise Http404("This event has no meeting to start.")
     try:
-        return redirect(provider.start_url(session=session))
-    except StartLinkUnavailable as unavailable:
-        messages.error(request, str(unavailable))
+        start_url = live_event_session_start_url(
+            organization=request.organization, session=session, user=request.user
+        )
+    except ValidationError as unavailable:
+        messages.error(request, " ".join(unavailable.messages))
         return redirect(_lesson_url(session))
+    return redirect(start_url)
 
 
 @course_admin_required

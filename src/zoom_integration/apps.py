@@ -56,8 +56,6 @@ class ZoomIntegrationConfig(AppConfig):
         # Imported for what they register: the work kinds, the task and its beat schedule.
         from zoom_integration import meeting_work, tasks, work_handlers  # noqa: F401
         from zoom_integration.provider import ZoomMeetingProvider
-        from zoom_integration.services.meeting_webhooks import MEETING_WEBHOOK_HANDLERS
-        from zoom_integration.services.webhooks import WEBHOOK_HANDLERS
 
         integration_section_register(
             IntegrationSection(
@@ -70,5 +68,3 @@ class ZoomIntegrationConfig(AppConfig):
         )
         admin_notice_source_register(key="zoom", source=_zoom_notices)
         meeting_provider_register(ZoomMeetingProvider())
-        # Meetings changed or deleted on Zoom's side (services/meeting_webhooks.py).
-        WEBHOOK_HANDLERS.update(MEETING_WEBHOOK_HANDLERS)

@@ -10,6 +10,7 @@ from live_events.models import LiveEventRegistration, RegistrationStatus
 from live_events.services import registration_zoom_failed
 from work.models import WorkItem
 from zoom_integration.services.meeting_errors import zoom_problem
+from zoom_integration.services.meeting_webhooks import MEETING_WEBHOOK_HANDLERS
 from zoom_integration.services.meetings import MEETING_SYNC_KIND, zoom_meeting_sync
 from zoom_integration.services.registrants import (
     REGISTRANT_SYNC_KIND,
@@ -18,6 +19,7 @@ from zoom_integration.services.registrants import (
     zoom_registrants_batch,
 )
 from zoom_integration.services.tokens import ZoomAccountUnusable
+from zoom_integration.services.webhooks import WEBHOOK_HANDLERS
 from zoom_integration.zoom_work import zoom_work_handler
 from zoomclient import ZoomError, ZoomRateLimited
 
@@ -49,3 +51,8 @@ def register_batch(item: WorkItem) -> None:
             session_id=session_id, status=RegistrationStatus.WAITING
         ).values_list("pk", flat=True):
             registration_zoom_failed(registration_id=registration_id, problem=problem.sentence)
+
+
+# The intake's table of event handlers, extended (not replaced) with the meeting events.
+for _event_type, _handler in MEETING_WEBHOOK_HANDLERS.items():
+    WEBHOOK_HANDLERS.setdefault(_event_type, _handler)

@@ -29,6 +29,11 @@ class ZoomAccountStatus(models.TextChoices):
 
 class ZoomAccount(models.Model):
     zoom_account_id = models.CharField(max_length=64, unique=True)
+    # Zoom gives no account name to an app (GET /accounts is for master accounts only): the
+    # account is known by its number, which its admins see in Zoom's web portal as "Account No.".
+    zoom_account_number = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Zoom's account number (GET /users/me `account_number`)."
+    )
     display_name = models.CharField(
         max_length=200, blank=True, help_text="Who authorized, as Zoom names them, and their email."
     )
@@ -51,10 +56,31 @@ class ZoomAccount(models.Model):
     )
     connected_at = models.DateTimeField(null=True, blank=True)
     reauth_emailed_at = models.DateTimeField(null=True, blank=True)
+    last_reached_zoom_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When Zoom last accepted these credentials: connecting, a token renewal or the "
+            "periodic credentials check. Stays as it was while Zoom cannot be reached."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Zoom account {self.zoom_account_id}"
+
+    @property
+    def account_label(self) -> str:
+        """The account as its admins know it: "Zoom account no. 123456789 (ID abc…)", or by its
+        id alone when Zoom's number is not known yet (connected before Campus stored it)."""
+        if self.zoom_account_number:
+            return f"Zoom account no. {self.zoom_account_number} (ID {self.zoom_account_id})"
+        return f"Zoom account ID {self.zoom_account_id}"
+
+    @property
+    def authorized_by_label(self) -> str:
+        """Who authorized Campus at Zoom (the Zoom user), not the account."""
+        return self.display_name or "unknown"
 
     @property
     def pause_group(self) -> str:
@@ -67,6 +93,28 @@ class ZoomAccount(models.Model):
             or self.access_expires_at is None
             or self.access_expires_at - margin <= now
         )
+
+
+class ZoomGrantRevocation(models.Model):
+    """A grant Campus gave up (DISABLE) and still has to revoke at Zoom. The token, and for a
+    server-to-server app its credentials, are kept here (encrypted) until Zoom has answered: the
+    ZoomAccount row forgets its secrets at once and may be connected again meanwhile, and a work
+    row's payload holds ids only."""
+
+    zoom_account = models.ForeignKey(
+        ZoomAccount, on_delete=models.PROTECT, related_name="grant_revocations"
+    )
+    token = EncryptedTextField(blank=True)
+    # Empty for Campus's own OAuth app (its credentials are settings).
+    s2s_client_id = models.CharField(max_length=200, blank=True)
+    s2s_client_secret = EncryptedTextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"revocation of {self.zoom_account_id}'s grant [{self.outcome or 'pending'}]"
 
 
 class LinkStatus(models.TextChoices):

@@ -57,11 +57,6 @@ class ZoomMeetingProvider:
 
         meeting_sync_enqueue(session=session)
 
-    def start_url(self, *, session: LiveEventSession) -> str:
-        from zoom_integration.services.meeting_start import zoom_meeting_start_url
-
-        return zoom_meeting_start_url(session=session)
-
     def registration_sync_request(self, *, registration: LiveEventRegistration) -> None:
         from zoom_integration.services.registrants import registrant_sync_enqueue
 
@@ -71,3 +66,8 @@ class ZoomMeetingProvider:
         from zoom_integration.services.registrants import registrants_batch_enqueue
 
         registrants_batch_enqueue(session=session)
+
+    def start_url(self, *, session: LiveEventSession) -> str:
+        from zoom_integration.services.meetings import zoom_meeting_start_url
+
+        return zoom_meeting_start_url(session=session)

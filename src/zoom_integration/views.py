@@ -20,7 +20,7 @@ from organizations.requests import MemberRequest
 from zoom_integration.forms import EnableIntegrationForm, ServerToServerForm
 from zoom_integration.models import REASON_ORG_ADMIN
 from zoom_integration.selectors import (
-    zoom_audit_entries,
+    zoom_audit_entries_page,
     zoom_connection_summary,
     zoom_live_event_count,
 )
@@ -32,7 +32,11 @@ from zoom_integration.services.connection import (
     zoom_connect_with_authorization_code,
 )
 from zoom_integration.services.disable import zoom_integration_disable
-from zoom_integration.services.webhooks import zoom_webhook_receive
+from zoom_integration.services.webhooks import (
+    WebhookOutcome,
+    WebhookOutcomeKind,
+    zoom_webhook_receive,
+)
 
 log = logging.getLogger("zoom_integration.views")
 
@@ -59,7 +63,9 @@ def _configure_page(
         "enable_form": enable_form or EnableIntegrationForm(),
         "s2s_form": s2s_form or ServerToServerForm(),
         "error": error,
-        "audit_entries": zoom_audit_entries(organization=request.organization, limit=10),
+        "audit_page": zoom_audit_entries_page(
+            organization=request.organization, page_number=request.GET.get("page")
+        ),
     }
     return render(request, "zoom_integration/configure.html", context, status=status)
 
@@ -73,10 +79,13 @@ def configure(request: MemberRequest) -> HttpResponse:
 @org_admin_required
 @require_POST
 def authenticate(request: MemberRequest) -> HttpResponse:
-    """AUTHENTICATE CAMPUS CONNECTOR: off to Zoom's consent page, state and verifier kept here."""
-    form = EnableIntegrationForm(request.POST)
-    if not form.is_valid():
-        return _configure_page(request, enable_form=form, status=400)
+    """AUTHENTICATE CAMPUS CONNECTOR: off to Zoom's consent page, state and verifier kept here.
+    The level is chosen once, when connecting: re-authenticating an active integration does not
+    ask for it again."""
+    if not zoom_connection_summary(organization=request.organization).is_active:
+        form = EnableIntegrationForm(request.POST)
+        if not form.is_valid():
+            return _configure_page(request, enable_form=form, status=400)
     # No request to Zoom yet: this only builds the URL, the state and the PKCE verifier.
     authorization = zoom_authorization_begin(redirect_uri=callback_url())
     request.session[SESSION_KEY] = {
@@ -124,7 +133,7 @@ def callback(request: MemberRequest) -> HttpResponse:
         )
     except ZoomConnectRefused as refused:
         return _configure_page(request, error=refused.message, status=400)
-    messages.success(request, f"Zoom is connected: {account.display_name}.")
+    messages.success(request, f"Zoom is connected: {account.account_label}.")
     return redirect("zoom_integration:configure")
 
 
@@ -173,7 +182,9 @@ def server_to_server(request: MemberRequest) -> HttpResponse:
         # Shown inside the credentials form, beside what the person typed.
         form.add_error(None, refused.message)
         return _configure_page(request, s2s_form=form, status=400)
-    messages.success(request, f"Zoom is connected with server-to-server credentials: {account}.")
+    messages.success(
+        request, f"Zoom is connected with server-to-server credentials: {account.account_label}."
+    )
     return redirect("zoom_integration:configure")
 
 
@@ -203,13 +214,32 @@ def disable(request: MemberRequest) -> HttpResponse:
     )
 
 
+# What Zoom makes of each status: it retries a 5xx later and gives up on a 4xx; anything else is
+# acknowledged with 200 (Zoom retries a delivery without a 2xx within 3 seconds).
+_WEBHOOK_STATUS = {
+    WebhookOutcomeKind.NOT_CONFIGURED: 503,  # Campus's configuration is at fault: retry later
+    WebhookOutcomeKind.REJECTED: 400,  # the delivery is at fault, and nothing changed
+    WebhookOutcomeKind.UNAVAILABLE: 503,  # nothing was kept: Zoom must deliver it again
+}
+
+
 @csrf_exempt  # Zoom cannot send a CSRF token; the HMAC signature authenticates the request.
 @require_POST
 def webhook(request: HttpRequest) -> HttpResponse:
-    answer = zoom_webhook_receive(
+    outcome = zoom_webhook_receive(
         raw_body=request.body,
         timestamp=request.headers.get("x-zm-request-timestamp"),
         signature=request.headers.get("x-zm-signature"),
         request_id=request.headers.get("x-zm-request-id", "")[:100],
     )
-    return JsonResponse(answer.body, status=answer.status)
+    return JsonResponse(_webhook_answer(outcome), status=_WEBHOOK_STATUS.get(outcome.kind, 200))
+
+
+def _webhook_answer(outcome: WebhookOutcome) -> dict[str, str]:
+    if outcome.url_validation is not None:
+        return dict(outcome.url_validation)
+    if outcome.kind in _WEBHOOK_STATUS:
+        return {"error": outcome.reason, "message": outcome.message}
+    if outcome.kind is WebhookOutcomeKind.IGNORED:
+        return {"status": outcome.kind.value, "reason": outcome.reason}
+    return {"status": outcome.kind.value}

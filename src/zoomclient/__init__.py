@@ -35,11 +35,12 @@ from zoomclient.registrants import (
     RegistrantRef,
 )
 from zoomclient.tokens import ServerToServerTokenSource, TokenSource
-from zoomclient.users import ZoomUser
+from zoomclient.users import AccountUser, ZoomUser
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "ENDPOINTS",
+    "AccountUser",
     "AddedRegistrant",
     "AuthorizationRequest",
     "BatchRegistrant",

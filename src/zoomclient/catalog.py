@@ -41,6 +41,13 @@ _HOST_MEETING_WRITES = PerUserDailyLimit(
 
 _ALL = (
     Endpoint(
+        "list_users",
+        "GET",
+        "/users",
+        "Medium",
+        "https://developers.zoom.us/docs/api/users/#tag/users/GET/users",
+    ),
+    Endpoint(
         "get_user",
         "GET",
         "/users/{userId}",
@@ -148,6 +155,13 @@ _ALL = (
         "/report/meetings/{meetingId}/participants",
         "Heavy",
         _MEETINGS_DOCS + "reports/GET/report/meetings/{meetingId}/participants",
+    ),
+    Endpoint(
+        "list_user_recordings",
+        "GET",
+        "/users/{userId}/recordings",
+        "Medium",
+        _MEETINGS_DOCS + "cloud-recording/GET/users/{userId}/recordings",
     ),
     Endpoint(
         "list_recordings",

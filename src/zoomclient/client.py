@@ -9,6 +9,7 @@ ZoomRateLimited with `retry_at` and the caller reschedules.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Literal, TypeVar
 
 import httpx
@@ -22,7 +23,7 @@ from zoomclient.oauth import Clock, utc_now
 from zoomclient.past_meetings import PastInstance, PastMeeting, PastParticipant, ReportParticipant
 from zoomclient.paths import meeting_ref, path_value
 from zoomclient.ratelimits import RateLimitInfo
-from zoomclient.recordings import MeetingRecordings
+from zoomclient.recordings import MeetingRecordings, recordings_range
 from zoomclient.registrants import (
     BATCH_LIMIT,
     AddedRegistrant,
@@ -35,7 +36,7 @@ from zoomclient.registrants import (
 )
 from zoomclient.tokens import TokenSource
 from zoomclient.transport import QueryParams, ZoomTransport
-from zoomclient.users import ZoomUser
+from zoomclient.users import AccountUser, UserStatus, ZoomUser
 
 # Zoom's largest page for the list endpoints used here; fewer pages, fewer Medium/Heavy calls.
 MAX_PAGE_SIZE = 300
@@ -93,6 +94,26 @@ class ZoomClient:
         `user` is a user id, an email, or "me" (the user who authorized the app)."""
         response = self._transport.call(ENDPOINTS["get_user"], path={"userId": path_value(user)})
         return ZoomUser.from_json(self._transport.json_object(response))
+
+    def list_users(
+        self,
+        *,
+        status: UserStatus = "active",
+        role_id: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> list[AccountUser]:
+        """https://developers.zoom.us/docs/api/users/#tag/users/GET/users
+
+        Every page of the account's users with `status` (Zoom's default, "active"), optionally of
+        one role ("0" owner, "1" admin, "2" member). A Medium call per page of `page_size` (Zoom
+        allows up to 2000). Pending users' rows have no id: `AccountUser.id` is None."""
+        params: dict[str, str | int | bool] = {"status": status}
+        if role_id is not None:
+            params["role_id"] = role_id
+        items = self._transport.pages(
+            ENDPOINTS["list_users"], items_key="users", page_size=page_size, params=params
+        )
+        return [AccountUser.from_json(item) for item in items]
 
     # --- meetings ----------------------------------------------------------------------------
 
@@ -331,6 +352,34 @@ class ZoomClient:
             ENDPOINTS["list_recordings"], path={"meetingId": meeting_ref(meeting)}, params=params
         )
         return MeetingRecordings.from_json(self._transport.json_object(response))
+
+    def list_user_recordings(
+        self,
+        user: str,
+        *,
+        from_date: date,
+        to_date: date,
+        meeting_id: int | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> list[MeetingRecordings]:
+        """https://developers.zoom.us/docs/api/meetings/#tag/cloud-recording/GET/users/{userId}/recordings
+
+        Every page of the cloud recordings `user` (id, email or "me") hosted in meetings that
+        started on a UTC day from `from_date` to `to_date`, both included, newest first;
+        optionally of one meeting. At most a calendar month: Zoom silently cuts a longer range,
+        so one raises ValueError here. Recordings still processing are not listed yet, and rows
+        carry no download_access_token (download with the connection's token)."""
+        params: dict[str, str | int | bool] = {**recordings_range(from_date, to_date)}
+        if meeting_id is not None:
+            params["meeting_id"] = meeting_id
+        items = self._transport.pages(
+            ENDPOINTS["list_user_recordings"],
+            items_key="meetings",
+            page_size=page_size,
+            path={"userId": path_value(user)},
+            params=params,
+        )
+        return [MeetingRecordings.from_json(item) for item in items]
 
     def delete_recordings(
         self, meeting: int | str, *, action: Literal["trash", "delete"] = "trash"

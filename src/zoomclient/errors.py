@@ -160,7 +160,9 @@ class ZoomWebhookInvalid(ZoomError):
 
     def __init__(
         self,
-        reason: Literal["missing_headers", "bad_timestamp", "bad_signature", "stale_timestamp"],
+        reason: Literal[
+            "missing_headers", "bad_timestamp", "bad_signature", "stale_timestamp", "malformed_json"
+        ],
     ) -> None:
         super().__init__(f"Zoom webhook rejected: {reason}")
         self.reason = reason

@@ -1,10 +1,12 @@
-"""Cloud recordings of one meeting instance (reference §2.1, §6)."""
+"""Cloud recordings of one meeting instance, and the date range of a host's list (reference §2.1,
+§6)."""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from zoomclient.json_fields import JsonObject, instant, integer, objects, optional_text, text
@@ -82,3 +84,30 @@ class MeetingRecordings:
             ),
             raw=obj,
         )
+
+
+def month_before(day: date) -> date:
+    """The same day a calendar month earlier (the month's last day when it is shorter)."""
+    if day.year == 1 and day.month == 1:
+        return date.min
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def recordings_range(from_date: date, to_date: date) -> dict[str, str]:
+    """The `from`/`to` query of GET /users/{userId}/recordings, checked first.
+
+    Zoom lists at most a calendar month and does not refuse a longer range: it quietly starts it
+    a month before `to` (zoom/api#36) and recordings before that are simply missing. So a longer
+    range is a ValueError here; ask a month at a time. The days are UTC days, both included."""
+    for name, value in (("from_date", from_date), ("to_date", to_date)):
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise ValueError(f"{name} must be a date (a UTC day), not {type(value).__name__}")
+    if to_date < from_date:
+        raise ValueError("to_date is before from_date")
+    if from_date < month_before(to_date):
+        raise ValueError(
+            "Zoom lists recordings a month at a time: from_date must be no earlier than "
+            f"{month_before(to_date).isoformat()} for to_date {to_date.isoformat()}"
+        )
+    return {"from": from_date.isoformat(), "to": to_date.isoformat()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 from pathlib import Path
 
 import uvicorn
@@ -28,6 +29,8 @@ def build(seed: Path | None, state_path: Path | None, base_url: str) -> Simulato
 
 
 def main(argv: list[str] | None = None) -> None:
+    # The state file holds every token zoomsim issued: its owner's alone, as the rest of var/.
+    os.umask(0o077)
     parser = argparse.ArgumentParser(prog="zoomsim", description="A stand-in for Zoom.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)

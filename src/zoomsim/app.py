@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import AsyncIterator
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,7 +25,10 @@ from zoomsim.sim import Simulator
 
 log = logging.getLogger("zoomsim")
 
-_MEETING_PATH = re.compile(r"^/v2/(?:past_meetings|meetings|report/meetings)/(.*?)(?:/[a-z_]+)?$")
+# Zoom's answer to a /v2 method and path it does not serve (the Users spec lists it).
+_NOT_RECOGNIZED = {"code": 2300, "message": "This API endpoint is not recognized."}
+# A Zoom meeting UUID: base64 of 16 bytes, so it ends in "==".
+_UUID_WITH_SLASHES = re.compile(r"[A-Za-z0-9+/]*/[A-Za-z0-9+/]*==")
 
 
 class RawPathMiddleware:
@@ -51,20 +56,52 @@ async def _oauth_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(exc.body(), status_code=exc.status)
 
 
+def _pattern_with_slashy_meeting_id(template: str) -> re.Pattern[str]:
+    parts = []
+    for piece in re.split(r"(\{[^}]+\})", template):
+        if piece == "{meetingId}":
+            parts.append("(?P<ref>.+)")  # slashes too: that is how the path was split
+        elif piece.startswith("{"):
+            parts.append("[^/]+")
+        else:
+            parts.append(re.escape(piece))
+    return re.compile("^" + "".join(parts) + "$")
+
+
+@functools.cache
+def _meeting_path_patterns() -> tuple[re.Pattern[str], ...]:
+    """Every /v2 route with a `{meetingId}`, as a pattern whose meetingId may hold slashes."""
+    return tuple(
+        _pattern_with_slashy_meeting_id(route.path)
+        for route in all_routes()
+        if "{meetingId}" in route.path
+    )
+
+
+def _split_meeting_uuid(raw_path: str) -> str | None:
+    """The meeting UUID a path was split by, when it is an endpoint's path with a UUID sent
+    with bare slashes in place of its meetingId; None for any other path."""
+    for pattern in _meeting_path_patterns():
+        match = pattern.match(raw_path)
+        if match:
+            ref = unquote(match.group("ref"))
+            if _UUID_WITH_SLASHES.fullmatch(ref):
+                return ref.replace("//", "/").strip("/")
+    return None
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     path = request.url.path
-    if path.startswith("/v2/") and exc.status_code == 404:
-        match = _MEETING_PATH.match(request.scope.get("path", path))
-        if match:
-            # A UUID with `/` or `//` sent single-encoded splits the path; Zoom answers 3001
-            # naming the id without its slashes.
-            ref = match.group(1).replace("%2F", "/").replace("%2f", "/")
-            ref = ref.replace("//", "/").strip("/")
+    if path.startswith("/v2/") and exc.status_code in (404, 405):
+        ref = _split_meeting_uuid(request.scope.get("path", path))
+        if ref is not None:
+            # A UUID with `/` or `//` sent unencoded splits the path; Zoom answers 3001 naming
+            # the id without its slashes.
             return JSONResponse({"code": 3001, "message": f"Meeting does not exist: {ref}."}, 404)
-        return JSONResponse({"code": 404, "message": "Not Found"}, 404)
-    if path.startswith("/v2/") and exc.status_code == 405:
-        return JSONResponse({"code": 405, "message": "Method Not Allowed"}, 405)
+        # Zoom answers an unknown path, and a known path with a method it does not serve (its
+        # endpoints are a method and a path), with 404/2300, before looking at the token.
+        return JSONResponse(_NOT_RECOGNIZED, 404)
     return JSONResponse({"code": exc.status_code, "message": exc.detail}, exc.status_code)
 
 

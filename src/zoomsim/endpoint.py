@@ -7,6 +7,7 @@ UUIDs depends on how they were encoded (see `ApiContext.meeting_ref`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,11 +107,17 @@ def live_token(state: State, access_token: str) -> Token:
     return token
 
 
+# Classic scopes are `resource:read` / `resource:write`, optionally `:admin` or `:master`
+# (`user:read:admin`); granular ones name an action on a resource (`user:read:list_users:admin`).
+_CLASSIC_SCOPE = re.compile(r"[a-z_]+:(?:read|write)(?::admin|:master)?")
+
+
 def require_scopes(token: Token, accepted: tuple[str, ...]) -> None:
     """Any one of `accepted` (classic or granular) will do; Zoom names the granular ones."""
     if not accepted or set(token.scopes) & set(accepted):
         return
-    granular = [scope for scope in accepted if scope.count(":") >= 2] or list(accepted)
+    granular = [scope for scope in accepted if not _CLASSIC_SCOPE.fullmatch(scope)]
+    granular = granular or list(accepted)
     raise ZoomErrorResponse(
         400, 4711, f"Invalid access token, does not contain scopes:[{', '.join(granular)}]."
     )

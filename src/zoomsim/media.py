@@ -1,10 +1,15 @@
 """Cloud recording files: what Zoom says about them (JSON) and how zoom.us serves their bytes.
 
 Downloads work like Zoom's: `download_url` (`/rec/download/{file_id}`, not under /v2) takes the
-account's OAuth token as `Authorization: Bearer …` or a download token (`recording.completed`'s
-`download_token`, the API's `download_access_token`) as bearer or `?access_token=`, and answers
-302 to a signed, short-lived `/rec/file/{file_id}?exp=…&sig=…` that serves the bytes with Range
-support. Clients that do not follow redirects break here as they would against Zoom.
+account's OAuth token or a download token (`recording.completed`'s `download_token`, the API's
+`download_access_token`) as `Authorization: Bearer …`, and answers 302 to a signed, short-lived
+`/rec/file/{file_id}?exp=…&sig=…` that serves the bytes with Range support. Clients that do not
+follow redirects break here as they would against Zoom.
+
+Since 14 February 2023 Zoom takes access tokens only in the `Authorization` header, and its
+"Access token change FAQ" (devsupport.zoom.us, article 12363164278669) names `recording.completed`'s
+`download_token` as one of them: the old `download_url?access_token=…` form is answered 401/124
+"Invalid access token.", whatever the token.
 """
 
 from __future__ import annotations
@@ -201,10 +206,13 @@ def _file_or_404(state: State, file_id: str) -> RecordingFile:
 
 
 def _authorize_download(state: State, request: Request, file: RecordingFile) -> None:
+    if "access_token" in request.query_params:
+        # A token in the URL fails since February 2023, even beside a good header (Zoom: "any
+        # API request that is sent with the access token in the URL query parameters will fail").
+        raise unauthorized("Invalid access token.")
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     credential = value.strip() if scheme.lower() == "bearer" else ""
-    credential = credential or request.query_params.get("access_token", "")
     if not credential:
         raise unauthorized("Requires an access token.")
     download = state.download_tokens.get(credential)

@@ -157,7 +157,7 @@ async def _body_fields(request: Request) -> dict[str, str]:
         return {name: value for name, value in form.items() if isinstance(value, str)}
     raise _UnreadableBody(
         f"Unsupported content type {content_type or '(none)'}: send the parameters "
-        "form-encoded (application/x-www-form-urlencoded) or in the query string."
+        "form-encoded (application/x-www-form-urlencoded)."
     )
 
 
@@ -343,14 +343,26 @@ def _authenticate_client(state: State, request: Request) -> App:
     return app
 
 
-async def _token_params(request: Request) -> dict[str, str]:
-    """Zoom takes the token parameters from the query string or the form body."""
-    params = dict(request.query_params)
+async def _form_params(request: Request) -> dict[str, str]:
+    """The form body's fields, or Zoom's invalid_request when the body cannot be read."""
     try:
-        params.update(await _body_fields(request))
+        return await _body_fields(request)
     except _UnreadableBody as error:
         raise _invalid_request(str(error)) from error
-    return params
+
+
+async def _token_params(request: Request) -> dict[str, str]:
+    """The token endpoint reads the form body only. Zoom's docs still show
+    `?grant_type=…&account_id=…` in the URL and Zoom read it there until 2022; since then the
+    query string is not read (such a request is "Missing grant type."), so a client that still
+    sends it fails here as it does at Zoom."""
+    return await _form_params(request)
+
+
+async def _revoke_params(request: Request) -> dict[str, str]:
+    """Revoke still takes `token` from the query string, as Zoom documents it, or the body (which
+    wins when both have it)."""
+    return {**request.query_params, **(await _form_params(request))}
 
 
 def _token_string(kind: str) -> str:
@@ -520,7 +532,7 @@ async def token(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     sim = sim_of(request)
     app = _authenticate_client(sim.state, request)
-    value = (await _token_params(request)).get("token", "")
+    value = (await _revoke_params(request)).get("token", "")
     if not value:
         raise _invalid_request("Token cannot be empty.")  # 4700
     found = sim.state.tokens.get(value) or sim.state.token_by_refresh(value)

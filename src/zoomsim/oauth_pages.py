@@ -35,7 +35,8 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margi
 dt { color: #6e7680; }
 dd { margin: 0; }
 ul.scopes { font-family: ui-monospace, Menlo, monospace; font-size: 13px; padding-left: 20px; }
-.signed-in { margin-top: 24px; font-size: 14px; color: #6e7680; }
+.signed-in { margin: 16px 0; padding: 12px 14px; background: #f4f6fa; border-radius: 8px; }
+.signed-in p { margin: 0 0 10px; }
 .code { color: #6e7680; font-size: 13px; }
 """
 
@@ -87,12 +88,16 @@ def signin_page(params: Mapping[str, str], *, email: str = "", error: str = "") 
 
 
 def _signed_in_as(user: User, params: Mapping[str, str]) -> str:
+    """Who is signed in, and the plain way to switch: Zoom keeps a person signed in, so whoever
+    signed in with the wrong user needs this, not a hunt for a sign-out link. Signing out here
+    goes straight back to the sign-in form of the same authorization."""
     return (
         '<form class="signed-in" method="post" action="/oauth/signout" id="signout-form">'
         f"{hidden_fields(params)}"
-        f'Signed in as <strong id="signed-in-user">{escape(user.email)}</strong>. '
-        '<button type="submit" class="link" id="signout" name="signout" value="1">'
-        "Sign out</button></form>"
+        f'<p>Signed in as <strong id="signed-in-user">{escape(user.display_name)} '
+        f"({escape(user.email)})</strong>. Not the right Zoom user?</p>"
+        '<button type="submit" class="secondary" id="signout" name="signout" value="1">'
+        "Sign in as someone else</button></form>"
     )
 
 
@@ -103,9 +108,8 @@ def consent_page(app: App, account: Account, user: User, params: Mapping[str, st
         f'<h1 id="app-name">{escape(app.name)} would like to access your Zoom account</h1>'
         "<dl>"
         f'<dt>Account</dt><dd id="account-name">{escape(account.name)}</dd>'
-        f'<dt>Signed in as</dt><dd id="user-name">{escape(user.display_name)} '
-        f"({escape(user.email)})</dd>"
         "</dl>"
+        f"{_signed_in_as(user, params)}"
         "<p>By authorizing, the app can use these permissions for every user of the account:</p>"
         f'<ul class="scopes" id="scopes">{scopes}</ul>'
         '<form id="consent-form" method="post" action="/oauth/consent">'
@@ -115,8 +119,7 @@ def consent_page(app: App, account: Account, user: User, params: Mapping[str, st
         "Authorize</button>"
         '<button type="submit" class="secondary" id="decline" name="decline" value="1">'
         "Decline</button>"
-        "</div></form>"
-        f"{_signed_in_as(user, params)}",
+        "</div></form>",
     )
 
 
@@ -126,14 +129,15 @@ def admin_required_page(app: App, account: Account, user: User, params: Mapping[
         f'<h1 id="app-name">{escape(app.name)}</h1>'
         '<p class="notice" id="admin-required">'
         f"Only an account owner or admin can add this app to {escape(account.name)}. "
-        "Ask your Zoom account owner or admin to authorize it.</p>"
+        "If you are one, sign in as that user; otherwise ask your Zoom account owner or admin "
+        "to authorize it.</p>"
+        f"{_signed_in_as(user, params)}"
         '<form id="consent-form" method="post" action="/oauth/consent">'
         f"{hidden_fields(params)}"
         '<div class="actions">'
         '<button type="submit" class="primary" id="back-to-app" name="back" value="1">'
         f"Back to {escape(app.name)}</button>"
-        "</div></form>"
-        f"{_signed_in_as(user, params)}",
+        "</div></form>",
     )
 
 

@@ -1,5 +1,5 @@
-"""Zoom's list paging: `page_size` (default 30, at most 300) and an opaque `next_page_token` that
-expires 15 minutes after it was issued (knob `page_token_ttl`).
+"""Zoom's list paging: `page_size` (default 30, at most 300; the users list 2000) and an opaque
+`next_page_token` that expires 15 minutes after it was issued (knob `page_token_ttl`).
 
 A token remembers what it pages through (`listing`, e.g. the registrants of one meeting with one
 status) and where the next page starts; used for another listing, after expiry, or made up, it
@@ -27,14 +27,15 @@ def invalid_page_token() -> ZoomErrorResponse:
     return ZoomErrorResponse(400, 300, "The next page token is invalid or expired.")
 
 
-def page_size_from_query(raw: str) -> int:
-    """Zoom answers a page_size over 300 with 300 items rather than an error."""
+def page_size_from_query(raw: str, maximum: int = MAX_PAGE_SIZE) -> int:
+    """Zoom answers a page_size over the list's maximum (300 for most, 2000 for users) with
+    that many items rather than an error."""
     if raw == "":
         return DEFAULT_PAGE_SIZE
     size = whole_number(raw)
     if size is None or size < 1:
         raise invalid_parameter("page_size")
-    return min(size, MAX_PAGE_SIZE)
+    return min(size, maximum)
 
 
 @dataclass
@@ -75,13 +76,15 @@ def paginate(state: State, items: list[T], *, listing: str, page_size: int, toke
     return Page(items[offset:end], page_size, len(items), next_token)
 
 
-def requested_page(ctx: ApiContext, items: list[T], *, listing: str) -> Page[T]:
+def requested_page(
+    ctx: ApiContext, items: list[T], *, listing: str, max_page_size: int = MAX_PAGE_SIZE
+) -> Page[T]:
     """The page of `items` the request's `page_size` and `next_page_token` ask for."""
     return paginate(
         ctx.state,
         items,
         listing=listing,
-        page_size=page_size_from_query(ctx.query("page_size")),
+        page_size=page_size_from_query(ctx.query("page_size"), max_page_size),
         token=ctx.query("next_page_token"),
     )
 

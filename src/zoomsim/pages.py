@@ -144,6 +144,23 @@ def _join_forms(state: State, meeting: Meeting, instance: Instance) -> str:
     return f'<div class="joins">{"".join(forms)}</div>'
 
 
+def _processing_label(state: State, instance: Instance) -> str:
+    """When Zoom has the ended instance's report and recording ready (knobs `report_delay`,
+    `recording_delay`), so a person running a demo sees why Campus is still waiting."""
+    now = state.now()
+
+    def when(available_at: float) -> str:
+        return "ready" if available_at <= now else f"processing until {iso(available_at)}"
+
+    labels = []
+    if instance.report_available_at is not None:
+        labels.append(f"report {when(instance.report_available_at)}")
+    files = [f for f in state.recordings.values() if f.instance_uuid == instance.uuid]
+    if files:
+        labels.append(f"recording {when(max(f.available_at for f in files))}")
+    return "".join(f" · {label}" for label in labels)
+
+
 def _meeting_section(state: State, meeting: Meeting) -> str:
     instances = sorted(
         (i for i in state.instances.values() if i.meeting_id == meeting.id),
@@ -160,7 +177,11 @@ def _meeting_section(state: State, meeting: Meeting) -> str:
     if running is None:
         parts.append(_button(f"/sim/meetings/{meeting.id}/start", "Start an instance"))
     for instance in instances:
-        state_label = "running" if instance.end_time is None else f"ended {iso(instance.end_time)}"
+        state_label = (
+            "running"
+            if instance.end_time is None
+            else f"ended {iso(instance.end_time)}{_processing_label(state, instance)}"
+        )
         parts.append(
             f"<p><code>{_e(instance.uuid)}</code> · started {_e(iso(instance.start_time))} · "
             f"{_e(state_label)}</p>"

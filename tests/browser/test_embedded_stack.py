@@ -1,4 +1,4 @@
-"""The embedded default as `make run` starts it — runserver, a Celery worker on the filesystem
+"""The embedded default as `make run` starts it — gunicorn, a Celery worker on the filesystem
 broker, zoomsim as its own process — driven by a person in Chromium: connect Zoom, then Zoom
 uninstalls the app, its webhook reaches Campus, the worker processes it, and the page shows the
 integration disabled. Nothing here is in the test process: every part talks to the others over
@@ -20,7 +20,7 @@ def test_connect_then_uninstall_at_zoom_disables_through_the_real_worker(
     page: Page, supervised: Supervised
 ) -> None:
     supervised.wait_for("Ctrl-C stops everything.", timeout=90)
-    supervised.wait_for("campus@", timeout=30)  # the worker consumes
+    supervised.wait_for("campus@", timeout=30, in_log=True)  # the worker consumes
     campus = f"http://127.0.0.1:{supervised.web_port}"
     zoom = f"http://127.0.0.1:{supervised.zoomsim_port}"
 
@@ -52,5 +52,5 @@ def test_connect_then_uninstall_at_zoom_disables_through_the_real_worker(
     deliveries = httpx.get(f"{zoom}/_sim/deliveries").json()["deliveries"]
     assert [(d["event"], d["state"]) for d in deliveries] == [("app_deauthorized", "delivered")]
     # Processed by the worker process, after the webhook view had answered.
-    assert "work.run" in supervised.output
+    assert "work.run" in supervised.log
     expect(page.get_by_text("by Zoom (the app was removed from the Zoom account)")).to_be_visible()

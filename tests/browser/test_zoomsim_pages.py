@@ -52,13 +52,17 @@ def test_a_meeting_runs_by_hand_and_zoom_reports_every_join(page: Page, zoom: Li
     expect(page.get_by_text("Sam (phone)")).to_be_visible()
     screenshot(page, "zoomsim-01-meeting-running")
     page.get_by_role("button", name="End the instance").click()
-    expect(page.get_by_text("ended")).to_be_visible()
+    expect(page.get_by_text("report processing until")).to_be_visible()
 
-    with zoom.client(zoom.token("acme-admin")) as api:
-        report = api.get(
-            f"/v2/report/meetings/{meeting_id}/participants",
-            params={"include_fields": "registrant_id"},
-        ).json()
+    token = zoom.token("acme-admin", ttl=24 * 3600)
+    with zoom.client(token) as api:
+        path = f"/v2/report/meetings/{meeting_id}/participants"
+        params = {"include_fields": "registrant_id"}
+        # As at Zoom, the report is not there the moment the meeting ends.
+        assert api.get(path, params=params).json()["code"] == 3001
+        page.get_by_role("button", name="+1 hour").click()
+        expect(page.get_by_text("report ready")).to_be_visible()
+        report = api.get(path, params=params).json()
     names = sorted(row["name"] for row in report["participants"])
     assert names == ["Lena Learner", "Sam (phone)"]
     lena = next(row for row in report["participants"] if row["name"] == "Lena Learner")
@@ -74,6 +78,8 @@ def test_the_cloud_recording_plays_in_chromium(page: Page, zoom: LiveZoomsim) ->
             json={"participants": people, "duration_minutes": 10},
         )
         assert ran.status_code == 201, ran.text
+        # Zoom takes a while to process a cloud recording.
+        assert control.post("/_sim/clock/advance", json={"seconds": 3600}).status_code == 200
     with zoom.client(zoom.token("acme-admin")) as api:
         recording = api.get(f"/v2/meetings/{meeting_id}/recordings").json()
     mp4 = next(f for f in recording["recording_files"] if f["file_type"] == "MP4")

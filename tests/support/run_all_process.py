@@ -1,5 +1,8 @@
 """`make run`'s supervisor (scripts/run_all.py) running for real in the background, on free ports
-and a scratch var/ folder, its output collected: for the tests of the embedded default."""
+and a scratch var/ folder, its output collected: for the tests of the embedded default.
+
+`output` is what the terminal shows; `log` is the full log file run_all writes under var/.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ import pytest
 from tests.support.waiting import eventually, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-STARTED = re.compile(r"run_all: started (\w+) \(pid (\d+)\)")
+STARTED = re.compile(r"run_all: started (\w+) \(pid (\d+)")
 
 
 def process_exists(pid: int) -> bool:
@@ -28,24 +31,52 @@ def process_exists(pid: int) -> bool:
     return True
 
 
-class Supervised:
-    """run_all.py in the background, its output collected line by line."""
+def group_exists(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
-    def __init__(self, var_dir: Path) -> None:
-        self.web_port, self.zoomsim_port = free_port(), free_port()
+
+class Supervised:
+    """run_all.py in the background (or `make run`, with `via_make`), its output collected."""
+
+    def __init__(
+        self, var_dir: Path, *, via_make: bool = False, web_port: int | None = None
+    ) -> None:
+        self.var_dir = var_dir
+        self.web_port, self.zoomsim_port = web_port or free_port(), free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+        if via_make:
+            env["CAMPUS_VAR_DIR"] = str(var_dir)
+            command = [
+                "make",
+                "--no-print-directory",
+                "run",
+                f"WEB_PORT={self.web_port}",
+                f"ZOOMSIM_PORT={self.zoomsim_port}",
+            ]
+        else:
+            command = [
+                sys.executable,
+                "scripts/run_all.py",
+                "--web-port",
+                str(self.web_port),
+                "--zoomsim-port",
+                str(self.zoomsim_port),
+                "--var-dir",
+                str(var_dir),
+            ]
         self.process = subprocess.Popen(
-            [
-                sys.executable, "scripts/run_all.py",
-                "--web-port", str(self.web_port),
-                "--zoomsim-port", str(self.zoomsim_port),
-                "--var-dir", str(var_dir),
-            ],
+            command,
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # Its own process group, as a terminal's foreground job: Ctrl-C is a SIGINT to it.
+            start_new_session=True,
         )  # fmt: skip
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -58,16 +89,24 @@ class Supervised:
 
     @property
     def output(self) -> str:
+        """What the terminal shows."""
         return "\n".join(self.lines)
 
+    @property
+    def log(self) -> str:
+        """The full log file."""
+        path = self.var_dir / "log" / "run_all.log"
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
     def children(self) -> dict[str, int]:
+        """Each child's latest pid."""
         return {name: int(pid) for name, pid in STARTED.findall(self.output)}
 
-    def wait_for(self, text: str, timeout: float) -> None:
+    def wait_for(self, text: str, timeout: float, *, in_log: bool = False) -> None:
         def appeared() -> bool:
             if self.process.poll() is not None:
                 raise AssertionError(f"run_all exited before {text!r}; output:\n{self.output}")
-            return text in self.output
+            return text in (self.log if in_log else self.output)
 
         eventually(
             appeared,
@@ -76,15 +115,26 @@ class Supervised:
             explain=lambda: f"{text!r} never appeared; output:\n{self.output}",
         )
 
+    def ctrl_c(self) -> None:
+        os.killpg(self.process.pid, signal.SIGINT)
+
+    def stop(self) -> None:
+        """Whatever is left of it is killed."""
+        if self.process.poll() is None:
+            self.ctrl_c()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        for pid in STARTED.findall(self.output):
+            if group_exists(int(pid[1])):
+                os.killpg(int(pid[1]), signal.SIGKILL)
+
 
 @pytest.fixture(name="supervised")
 def running_stack(tmp_path: Path) -> Iterator[Supervised]:
     """`make run`'s stack on free ports; whatever is left of it is killed afterwards."""
     running = Supervised(tmp_path / "var")
     yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
-    for pid in running.children().values():
-        if process_exists(pid):
-            os.killpg(pid, signal.SIGKILL)
+    running.stop()

@@ -9,7 +9,7 @@ from django.db import connection
 from pytest_django.fixtures import Settings
 
 from zoom_integration.encryption import SecretUnreadable
-from zoom_integration.models import ConnectionKind, ZoomAccount
+from zoom_integration.models import ConnectionKind, ZoomAccount, ZoomGrantRevocation
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,18 @@ def test_a_secret_under_a_dropped_key_is_unreadable_not_garbage(settings: Settin
 
     with pytest.raises(SecretUnreadable):
         ZoomAccount.objects.get(pk=account.pk)
+
+
+def test_rotation_reencrypts_the_secrets_a_pending_revocation_keeps(settings: Settings) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    revocation = ZoomGrantRevocation.objects.create(
+        zoom_account=make_account(), token=ACCESS, s2s_client_id="c", s2s_client_secret=SECRET
+    )
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+
+    call_command("rotate_encryption_key")
+
+    settings.FIELD_ENCRYPTION_KEYS = [new]  # the old key can go now
+    reread = ZoomGrantRevocation.objects.get(pk=revocation.pk)
+    assert (reread.token, reread.s2s_client_secret) == (ACCESS, SECRET)

@@ -2,14 +2,15 @@
 sends the signed meeting.updated / meeting.deleted webhooks to Campus's intake, and the worker
 (eager here) processes them.
 
-- rescheduled at Zoom → the session takes the new time, learners are told, and Campus does not
-  send the old values back;
+- rescheduled at Zoom → the session takes the new time, learners get an updated invitation, and
+  Campus does not send the old values back;
 - Campus's own change echoed by Zoom → nothing changes;
 - deleted at Zoom → marked, registrations wait → a builder recreates it → exactly one new
-  meeting, the learners registered on it and emailed;
+  meeting, the learners registered on it and sent an invitation with the new link;
 - a bad signature → nothing changes;
-- a new host → the same meeting moves (links kept) where Zoom allows it, else a new meeting
-  replaces it (links change, learners registered again and emailed).
+- a new host (confirmed by the builder, told before saving what may happen) → the same meeting
+  moves (links kept) where Zoom allows it, else a new meeting replaces it (links change, learners
+  registered again and sent their new links).
 """
 
 from __future__ import annotations
@@ -179,10 +180,10 @@ def test_a_meeting_rescheduled_at_zoom_moves_the_session_and_campus_sends_nothin
     registration = _registration(acme_people)
     assert registration.status == RegistrationStatus.REGISTERED
     assert registration.join_url
-    # Emailed after the processing commits (the event is marked processed just before).
+    # Campus's invitation, updated (sent by work after the processing commits).
     eventually(lambda: bool(mail.outbox), timeout=10)
     assert [m.to for m in mail.outbox] == [[acme_people.learner.email]]
-    assert "moved at Zoom" in mail.outbox[0].body
+    assert f"{new_start:%d %B %Y, %H:%M} UTC" in mail.outbox[0].body
     # The next sync finds nothing to send: Zoom's values are what Campus recorded.
     zoom_meeting_sync(session_id=session.pk)
     assert _host_writes(zoomsim) == writes_before
@@ -227,6 +228,7 @@ def test_zooms_echo_of_campuss_own_change_changes_nothing(
     session.refresh_from_db()
     sent_by_campus = dict(session.zoom_sent)
     writes_after_campus = _host_writes(zoomsim)
+    mail.outbox.clear()  # the invitation of Campus's own reschedule
 
     eventually(_processed("meeting.updated"), timeout=10)  # Zoom's echo of Campus's PATCH
 
@@ -283,7 +285,7 @@ def test_deleted_at_zoom_is_marked_and_recreating_makes_exactly_one_new_meeting(
     at_zoom = _registrants_at_zoom(zoomsim, session.zoom_meeting_id)
     assert [r["email"] for r in at_zoom] == [acme_people.learner.email]
     assert [m.to for m in mail.outbox] == [[acme_people.learner.email]]
-    assert "previous join link no longer works" in mail.outbox[0].body
+    assert registration.join_url in mail.outbox[0].body  # the invitation with the new link
 
     # A second click finds nothing to recreate: still one meeting.
     again = builder.post(reverse("live_events:recreate", args=[session.pk]), follow=True)
@@ -343,7 +345,9 @@ def test_a_webhook_with_a_bad_signature_changes_nothing(
 # --- a new host ----------------------------------------------------------------------------------
 
 
-def _change_host(event: LiveEvent, acme: Organization, people: People, email: str) -> None:
+def _change_host(
+    event: LiveEvent, acme: Organization, people: People, email: str, *, confirmed: bool = True
+) -> None:
     from live_events.services import live_event_update
 
     session = _session(event)
@@ -363,6 +367,7 @@ def _change_host(event: LiveEvent, acme: Organization, people: People, email: st
                 ),
             ),
         ),
+        confirm_new_links=confirmed,
     )
 
 
@@ -400,14 +405,21 @@ def test_a_new_host_gets_the_same_meeting_where_zoom_allows_the_move(
 def test_where_zoom_refuses_the_move_a_new_meeting_replaces_it_and_learners_are_emailed(
     event: LiveEvent, zoomsim: LiveZoomsim, acme: Organization, acme_people: People
 ) -> None:
+    from live_events.services import NewLinksNeedConfirmation
+
     session = _session(event)
     old_link = _registration(acme_people).join_url
+    with pytest.raises(NewLinksNeedConfirmation) as unconfirmed:
+        _change_host(event, acme, acme_people, "cohost@acme.test", confirmed=False)
+    assert "1 registered learner will be registered on the new meetings" in str(unconfirmed.value)
+    assert _meetings_at_zoom(zoomsim)[0]["host_id"] == "acme-host"  # nothing sent yet
 
     _change_host(event, acme, acme_people, "cohost@acme.test")  # no scheduling privilege
 
     replaced = _session(event)
     assert replaced.zoom_state == ZoomMeetingState.SCHEDULED, replaced.zoom_problem
     assert replaced.zoom_meeting_id not in (None, session.zoom_meeting_id)
+    assert replaced.zoom_meeting_to_delete is None  # the old one deleted once the new existed
     meetings = {m["id"]: m for m in _meetings_at_zoom(zoomsim)}
     assert meetings[session.zoom_meeting_id]["deleted"] is True
     new = meetings[replaced.zoom_meeting_id]
@@ -420,6 +432,7 @@ def test_where_zoom_refuses_the_move_a_new_meeting_replaces_it_and_learners_are_
         acme_people.learner.email
     ]
     assert [m.to for m in mail.outbox] == [[acme_people.learner.email]]
+    assert registration.join_url in mail.outbox[0].body  # the invitation with the new link
     # Campus's own delete of the old meeting, echoed by Zoom, does not mark the new one deleted.
     eventually(_processed("meeting.deleted"), timeout=10)
     assert _session(event).zoom_state == ZoomMeetingState.SCHEDULED
@@ -507,7 +520,7 @@ def test_editing_a_session_deleted_at_zoom_schedules_it_again_once(
     ]
     assert _registration(acme_people).status == RegistrationStatus.REGISTERED
     eventually(lambda: bool(mail.outbox), timeout=10)
-    assert "previous join link no longer works" in mail.outbox[0].body
+    assert _registration(acme_people).join_url in mail.outbox[-1].body  # the new link
 
 
 def test_an_event_from_another_zoom_account_touches_no_session(event: LiveEvent) -> None:
@@ -606,11 +619,27 @@ def test_saving_a_new_host_in_the_form_moves_the_meeting_and_says_how(
         "sessions-0-session_id": str(row["session_id"]),
     }
 
-    saved = builder.post(reverse("live_events:edit", args=[event.pk]), data, follow=True)
+    asked = builder.post(reverse("live_events:edit", args=[event.pk]), data)
+
+    # Before anything is saved or sent, the builder is told Zoom's rule and the fallback.
+    assert asked.status_code == 409
+    warning = asked.content.decode()
+    assert "only if cohost@acme.test has given host@acme.test scheduling privilege" in warning
+    assert "the links will change, and 1 registered learner will be registered" in warning
+    assert 'name="confirm_new_links"' in warning
+    event.refresh_from_db()
+    assert event.host_email == "host@acme.test"
+    assert _meetings_at_zoom(zoomsim)[0]["host_id"] == "acme-host"
+
+    saved = builder.post(
+        reverse("live_events:edit", args=[event.pk]),
+        {**data, "confirm_new_links": "on"},
+        follow=True,
+    )
 
     assert saved.status_code == 200
     text = saved.content.decode()
-    assert "move from host@acme.test to cohost@acme.test at Zoom" in text
-    assert "Where Zoom refuses the move, Campus makes a new meeting" in text
+    assert "Zoom is asked to move the meetings from host@acme.test to cohost@acme.test" in text
+    assert "where Zoom refuses, new meetings replace them" in text
     [meeting] = _meetings_at_zoom(zoomsim)
     assert (meeting["id"], meeting["host_id"]) == (session.zoom_meeting_id, "acme-cohost")

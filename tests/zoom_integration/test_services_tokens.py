@@ -4,11 +4,13 @@ Zoom stops accepting the refresh token."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection, transaction
 from django.utils import timezone
 
 from organizations.models import Organization, Role, User
@@ -25,13 +27,13 @@ from tests.zoom_integration.zoom_account_scenes import (
 from tests.zoomsim.oauth_flow import refresh
 from work.models import WorkItem, WorkState
 from zoom_integration.models import AuditEntry, ZoomAccount, ZoomAccountStatus
+from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.services.connection import (
     ZoomConnectRefused,
     zoom_connect_server_to_server,
 )
 from zoom_integration.services.reauth import zoom_reauth_reminders_send
 from zoom_integration.services.tokens import ZoomAccountTokenSource, ZoomAccountUnusable
-from zoom_integration.services.zoom_api import zoom_client_for_account
 from zoomclient import ZoomInvalidGrant
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +252,42 @@ def test_every_org_admin_of_every_organization_using_the_account_is_emailed(
     globex_email = next(email for email in mail.outbox if email.to == [globex_admin.email])
     assert "Globex Institute" in globex_email.subject
     assert "http://testserver/admin-tools/integrations/zoom/" in globex_email.body
+
+
+def test_a_renewal_outside_any_callers_transaction_commits_on_its_own_quietly(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    connect_acme_account: Connect,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The test's own wrapping transaction is not a caller's: Django's durable block opens."""
+    account = connect_acme_account(acme, acme_people.org_admin)
+    expiring_soon(account)
+
+    with caplog.at_level(logging.WARNING, logger="zoom_integration.tokens"):
+        token = ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+
+    assert ZoomAccount.objects.get(pk=account.pk).access_token == token
+    assert "zoom.token.write_nested_in_transaction" not in caplog.messages
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's one-writer path")
+def test_on_sqlite_a_renewal_inside_a_callers_transaction_joins_it_and_says_so(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    connect_acme_account: Connect,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    account = connect_acme_account(acme, acme_people.org_admin)
+    expiring_soon(account)
+
+    with (
+        caplog.at_level(logging.WARNING, logger="zoom_integration.tokens"),
+        transaction.atomic(),
+    ):
+        token = ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+
+    assert ZoomAccount.objects.get(pk=account.pk).access_token == token
+    assert "zoom.token.write_nested_in_transaction" in caplog.messages

@@ -1,6 +1,15 @@
 """One refresh at a time, proven on PostgreSQL with real concurrency: threads with their own
 database connections race to refresh the same Zoom connection against the live zoomsim, whose
-refresh tokens rotate exactly like Zoom's (a second use of one answers invalid_grant)."""
+refresh tokens rotate exactly like Zoom's (a second use of one answers invalid_grant).
+
+Why these tests do not run on SQLite: there the row lock cannot be shown, because there is no row
+lock. Django drops `FOR UPDATE` on SQLite (it has no such clause), and SQLite has one writer for
+the whole database: each renewal opens its transaction with BEGIN IMMEDIATE (Campus's
+`transaction_mode`), so a second worker waits at its BEGIN, before it has read the row at all,
+for the first to commit. The race the lock exists for never happens, and the SQLite suite stays
+green with `select_for_update()` removed from the renewal. On PostgreSQL, rows are locked one by
+one and transactions run side by side: without the lock two of these workers spend the same
+refresh token (checked by removing it: the first and last tests here fail)."""
 
 from __future__ import annotations
 

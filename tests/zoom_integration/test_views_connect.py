@@ -26,7 +26,8 @@ from zoom_integration.models import (
     ZoomAccount,
     ZoomAccountStatus,
 )
-from zoom_integration.services.connection import REQUIRED_SCOPES, SIGN_IN_AS_ADMIN
+from zoom_integration.scopes import REQUIRED_SCOPES
+from zoom_integration.services.connection import SIGN_IN_AS_ADMIN
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,9 @@ def test_a_zoom_member_is_refused_and_told_to_sign_in_as_an_admin(
 
     assert back.status_code == 400
     assert escape(SIGN_IN_AS_ADMIN) in back.content.decode()
+    # Zoom keeps the member signed in, so the message says how to switch user there.
+    assert "Sign in as someone else" in SIGN_IN_AS_ADMIN
+    assert "sign out at zoom.us" in SIGN_IN_AS_ADMIN
     assert not ZoomAccount.objects.exists()
     assert not OrganizationZoomLink.objects.exists()
 

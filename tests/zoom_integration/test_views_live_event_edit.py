@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from courses.models import Course
 from live_events.inputs import EventInput, SessionInput
-from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSession
+from live_events.models import (
+    HostMeetingWrites,
+    LiveEvent,
+    LiveEventRegistration,
+    LiveEventSession,
+)
 from live_events.services import live_event_create, live_event_registration_create
 from organizations.models import Organization
 from tests.django_conftest import ROLES, People, first_lesson, signed_in
@@ -213,3 +218,21 @@ def test_a_session_id_of_another_event_is_404(
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.removed_at is None
+
+
+def test_the_form_shows_a_hosts_low_budget_and_refuses_an_edit_past_it(
+    event: LiveEvent, acme_people: People
+) -> None:
+    client = signed_in(acme_people.course_builder)
+    writes = HostMeetingWrites.objects.get(host_zoom_user_id=event.host_zoom_user_id)
+    HostMeetingWrites.objects.filter(pk=writes.pk).update(count=90)
+
+    low = client.get(reverse("live_events:edit", args=[event.pk])).content.decode()
+    HostMeetingWrites.objects.filter(pk=writes.pk).update(count=100)
+    refused = _edit_post(client, event, topic="One change too many")
+
+    assert "10 more meeting changes today" in low
+    assert refused.status_code == 400
+    assert "meeting changes a day left" in refused.content.decode()
+    event.refresh_from_db()
+    assert event.title == "Office hours"

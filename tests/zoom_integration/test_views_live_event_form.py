@@ -247,3 +247,37 @@ def test_without_zoom_connected_the_form_sends_nothing(
     assert response.status_code == 400
     assert "Nothing was sent to Zoom" in response.content.decode()
     assert LiveEvent.objects.count() == 0
+
+
+def test_an_overlap_with_the_hosts_other_session_needs_the_builders_confirmation(
+    builder: Client, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    start = _wall_clock(5)
+    first = builder.post(_urls(acme_course)["create"], _post(sessions=[(start, "UTC", "60")]))
+    assert first.status_code == 302
+
+    warned = builder.post(
+        _urls(acme_course)["create"], _post(topic="Clash", sessions=[(start, "UTC", "30")])
+    )
+    confirmed = builder.post(
+        _urls(acme_course)["create"],
+        _post(topic="Clash", sessions=[(start, "UTC", "30")], confirm_overlaps="on"),
+    )
+
+    assert warned.status_code == 409
+    assert "overlap other sessions of the same host" in warned.content.decode()
+    assert confirmed.status_code == 302
+    assert sorted(LiveEvent.objects.values_list("title", flat=True)) == ["Clash", "Office hours"]
+
+
+def test_a_session_not_yet_at_zoom_shows_waiting_for_zoom_to_builders(
+    builder: Client, acme_people: People, acme_course: Course
+) -> None:
+    builder.post(_urls(acme_course)["create"], _post())  # the work has not run yet
+    lesson = reverse("courses:lesson", args=[acme_course.pk, first_lesson(acme_course).pk])
+
+    seen_by_builder = builder.get(lesson).content.decode()
+    seen_by_learner = signed_in(acme_people.learner).get(lesson).content.decode()
+
+    assert "Waiting for Zoom" in seen_by_builder
+    assert "Waiting for Zoom" not in seen_by_learner

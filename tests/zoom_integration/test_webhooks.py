@@ -31,6 +31,8 @@ from zoom_integration.models import (
     ZoomAccountStatus,
     ZoomWebhookEvent,
 )
+from zoom_integration.services.webhooks import WebhookOutcomeKind, zoom_webhook_receive
+from zoomclient.webhooks import signature
 from zoomsim.webhooks import compact_json, signed_headers
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +175,54 @@ def test_malformed_json_is_refused_with_400_never_500(db: None, body: bytes) -> 
     assert not ZoomWebhookEvent.objects.exists()
 
 
+@pytest.mark.parametrize("timestamp", ["9" * 400, "1" * 5000, "0" * 13], ids=["400", "5000", "13"])
+def test_a_signed_timestamp_of_too_many_digits_is_refused_with_400_never_500(
+    db: None, timestamp: str
+) -> None:
+    body = envelope("meeting.ended", object={"id": "1"})
+    # Correctly signed over that timestamp: only the number itself is wrong.
+    headers = signed_headers(WEBHOOK_SECRET, timestamp, body, "req-long")
+
+    response = post_webhook(body, headers=headers)
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "bad_timestamp"
+    assert not ZoomWebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"event":"meeting.ended","payload":' + b"[" * 1000 + b"]" * 1000 + b"}",
+        b'{"event":"meeting.ended","payload":' + b'{"a":' * 33 + b"1" + b"}" * 33 + b"}",
+        b'{"event":"meeting.ended","payload":{"n":' + b"7" * 5000 + b"}}",
+        b'{"event":"meeting.ended","payload":{"n":NaN}}',
+    ],
+    ids=["1000-deep", "34-deep", "5000-digit-number", "NaN"],
+)
+def test_signed_json_too_deep_or_out_of_range_is_refused_with_400_never_500(
+    db: None, body: bytes
+) -> None:
+    response = post_webhook(body)
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "malformed_json"
+    assert not ZoomWebhookEvent.objects.exists()
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(
+    zoomsim: LiveZoomsim, acme: Organization, acme_people: People, connect_acme_account: Connect
+) -> None:
+    connect_acme_account(acme, acme_people.org_admin)
+    topic = '[[[{{{ \\" ' * 200  # a meeting topic can hold any characters
+    body = envelope("meeting.ended", object={"id": "81000000101", "topic": topic})
+
+    response = post_webhook(body)
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["status"] == "accepted"
+
+
 def test_an_unknown_account_is_acknowledged_and_ignored(db: None) -> None:
     response = post_webhook(envelope("meeting.ended", "acct-nobody", object={"id": "1"}))
 
@@ -248,3 +298,58 @@ def test_app_deauthorized_disables_every_linked_organization_through_the_disable
             "user_data_retention", "absent"
         )
     assert ZoomWebhookEvent.objects.get().processed_at is not None
+
+
+def _signed(body: bytes, secret: str = WEBHOOK_SECRET, age: int = 0) -> dict[str, str]:
+    stamp = str(int(time.time()) - age)
+    return {"raw_body": body, "timestamp": stamp, "signature": signature(body, stamp, secret)}
+
+
+@pytest.mark.parametrize(
+    ("secret_configured", "delivery", "kind", "reason", "status"),
+    [
+        # No secret: nothing else is looked at, even a body that is not JSON.
+        (
+            False,
+            _signed(b"{not json", "x"),
+            WebhookOutcomeKind.NOT_CONFIGURED,
+            "not_configured",
+            503,
+        ),
+        # The signature before the body: a forged body is never parsed.
+        (True, _signed(b"{not json", "x"), WebhookOutcomeKind.REJECTED, "bad_signature", 400),
+        (True, _signed(b"{not json", age=301), WebhookOutcomeKind.REJECTED, "stale_timestamp", 400),
+        (True, _signed(b"{not json"), WebhookOutcomeKind.REJECTED, "malformed_json", 400),
+        (
+            True,
+            _signed(envelope("x", "acct-nobody")),
+            WebhookOutcomeKind.IGNORED,
+            "unknown_account",
+            200,
+        ),
+    ],
+    ids=["not-configured", "bad-signature", "stale", "malformed", "unknown-account"],
+)
+def test_the_intake_says_what_happened_in_validator_order_and_the_view_chooses_the_status(
+    db: None,
+    settings: Any,
+    secret_configured: bool,
+    delivery: dict[str, Any],
+    kind: WebhookOutcomeKind,
+    reason: str,
+    status: int,
+) -> None:
+    settings.ZOOM_WEBHOOK_SECRET = WEBHOOK_SECRET if secret_configured else ""
+
+    outcome = zoom_webhook_receive(**delivery)
+    answer = post_webhook(
+        delivery["raw_body"],
+        headers={
+            "x-zm-request-timestamp": delivery["timestamp"],
+            "x-zm-signature": delivery["signature"],
+        },
+    )
+
+    assert (outcome.kind, outcome.reason) == (kind, reason)
+    assert answer.status_code == status
+    assert not ZoomWebhookEvent.objects.exists()

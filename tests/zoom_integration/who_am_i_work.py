@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from work.models import WorkItem
 from zoom_integration.models import ZoomAccount
-from zoom_integration.services.zoom_api import zoom_client_for_account
+from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.zoom_work import zoom_work_handler
 
 WHO_AM_I = "zoom.test.who_am_i"

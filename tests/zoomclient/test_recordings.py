@@ -2,13 +2,20 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomclient.conftest import MintingTokenSource
-from tests.zoomclient.meeting_runs import meeting_with_registrants, run_meeting
+from tests.zoomclient.meeting_runs import (
+    RECORDING_DELAY,
+    meeting_with_registrants,
+    run_meeting,
+    wait_for_processing,
+)
+from tests.zoomsim.meeting_runs import events, wait_for_event
 from zoomclient import (
     MeetingRecordings,
     ZoomClient,
@@ -27,9 +34,28 @@ class Stop(Exception):
 
 
 def recorded_meeting(zoomsim: LiveZoomsim, client: ZoomClient) -> tuple[str, MeetingRecordings]:
+    """A recorded meeting that ended, once Zoom has processed its recording."""
     meeting_id, registrant_ids = meeting_with_registrants(client, 1, auto_recording="cloud")
     uuid = run_meeting(zoomsim, meeting_id, [{"registrant_id": registrant_ids[0]}], 30)["uuid"]
+    wait_for_processing(zoomsim, RECORDING_DELAY)
     return uuid, client.list_recordings(uuid, include_download_access_token=True)
+
+
+def test_recordings_are_3301_until_zoom_has_processed_them(
+    zoomsim: LiveZoomsim, client: ZoomClient
+) -> None:
+    meeting_id, registrant_ids = meeting_with_registrants(client, 1, auto_recording="cloud")
+    uuid = run_meeting(zoomsim, meeting_id, [{"registrant_id": registrant_ids[0]}], 30)["uuid"]
+    with zoomsim.client() as control:
+        assert events(control, "recording.completed") == []
+    wait_for_processing(zoomsim, RECORDING_DELAY - 1)
+    with pytest.raises(ZoomNotFound) as raised:
+        client.list_recordings(uuid)
+    assert raised.value.code == 3301
+    wait_for_processing(zoomsim, 1)
+    assert len(client.list_recordings(uuid).recording_files) == 3
+    with zoomsim.client() as control:
+        assert wait_for_event(control, "recording.completed")["payload"]["object"]["uuid"] == uuid
 
 
 def mp4_of(recordings: MeetingRecordings) -> tuple[str, int]:
@@ -67,16 +93,21 @@ def test_download_streams_the_file_with_the_oauth_token(
     assert result.content_type == "video/mp4"
 
 
-def test_download_with_the_download_access_token_alone(
+def test_download_with_a_download_token_alone(
     zoomsim: LiveZoomsim, endpoints: ZoomEndpoints, client: ZoomClient
 ) -> None:
     _, recordings = recorded_meeting(zoomsim, client)
     url, _ = mp4_of(recordings)
     dead = MintingTokenSource(zoomsim, token="not-an-oauth-token")
+    with zoomsim.client() as control:
+        webhook_token = wait_for_event(control, "recording.completed")["download_token"]
     with ZoomClient(endpoints, dead) as zoom:
-        buffer = io.BytesIO()
-        zoom.download_recording_file(url, buffer, access_token=recordings.download_access_token)
-        assert buffer.getvalue() == expected_mp4()
+        # Both go in the Authorization header: zoomsim, like Zoom since 2023, refuses them in
+        # the URL (`?access_token=`).
+        for token in (recordings.download_access_token, webhook_token):
+            buffer = io.BytesIO()
+            zoom.download_recording_file(url, buffer, access_token=token)
+            assert buffer.getvalue() == expected_mp4()
         # An explicit token has nothing to refresh to: a rejection is final.
         with pytest.raises(ZoomUnauthorized):
             zoom.download_recording_file(url, io.BytesIO(), access_token="dl-forged")
@@ -172,3 +203,75 @@ def test_a_download_with_an_expired_oauth_token_refreshes_once(
         zoom.download_recording_file(url, buffer)
     assert tokens.refreshes == [expired]
     assert buffer.getvalue() == expected_mp4()
+
+
+# --- a host's recordings ---------------------------------------------------------------------
+
+
+def sim_today(zoomsim: LiveZoomsim) -> date:
+    with zoomsim.client() as control:
+        now = control.get("/_sim/clock").json()["now"]
+    return datetime.fromtimestamp(now, tz=UTC).date()
+
+
+def test_a_hosts_recordings_are_found_by_date_across_pages(
+    zoomsim: LiveZoomsim, client: ZoomClient
+) -> None:
+    # What the polling safety net does: find recordings by host and day, in case a
+    # recording.completed webhook never arrived.
+    first, _ = recorded_meeting(zoomsim, client)
+    zoomsim.state.clock.advance(60)
+    second, _ = recorded_meeting(zoomsim, client)
+    today = sim_today(zoomsim)
+    found = client.list_user_recordings(
+        "acme-host", from_date=today - timedelta(days=1), to_date=today, page_size=1
+    )
+    assert client.last_rate_limit.category == "Medium"
+    assert [recordings.uuid for recordings in found] == [second, first]  # newest first
+    assert all(len(recordings.recording_files) == 3 for recordings in found)
+    assert all(recordings.download_access_token is None for recordings in found)
+    by_email = client.list_user_recordings(
+        "host@acme.test", from_date=today - timedelta(days=1), to_date=today
+    )
+    assert [recordings.uuid for recordings in by_email] == [second, first]
+
+
+def test_a_hosts_recording_is_listed_once_zoom_has_processed_it(
+    zoomsim: LiveZoomsim, client: ZoomClient
+) -> None:
+    meeting_id, registrant_ids = meeting_with_registrants(client, 1, auto_recording="cloud")
+    uuid = run_meeting(zoomsim, meeting_id, [{"registrant_id": registrant_ids[0]}], 30)["uuid"]
+    today = sim_today(zoomsim)
+    window = {"from_date": today - timedelta(days=1), "to_date": today}
+    assert client.list_user_recordings("acme-host", **window) == []
+    wait_for_processing(zoomsim, RECORDING_DELAY)
+    [found] = client.list_user_recordings("acme-host", meeting_id=meeting_id, **window)
+    assert found.uuid == uuid
+    # Downloadable with the connection's token, as the list gives no download token.
+    buffer = io.BytesIO()
+    client.download_recording_file(mp4_of(found)[0], buffer)
+    assert buffer.getvalue() == expected_mp4()
+
+
+@pytest.mark.parametrize(
+    ("from_date", "to_date", "message"),
+    [
+        (date(2026, 10, 31), date(2026, 12, 1), "no earlier than 2026-11-01"),
+        (date(2026, 2, 27), date(2026, 3, 31), "no earlier than 2026-02-28"),
+        (date(2026, 12, 2), date(2026, 12, 1), "before"),
+        (datetime(2026, 12, 1, tzinfo=UTC), date(2026, 12, 1), "must be a date"),
+    ],
+)
+def test_a_range_zoom_would_cut_short_is_refused_before_calling(
+    client: ZoomClient, from_date: date, to_date: date, message: str
+) -> None:
+    # Zoom answers a range over a month with the last month only, silently (zoom/api#36).
+    with pytest.raises(ValueError, match=message):
+        client.list_user_recordings("acme-host", from_date=from_date, to_date=to_date)
+
+
+def test_exactly_a_month_is_allowed(client: ZoomClient) -> None:
+    found = client.list_user_recordings(
+        "acme-host", from_date=date(2026, 11, 1), to_date=date(2026, 12, 1)
+    )
+    assert found == []

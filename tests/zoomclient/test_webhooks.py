@@ -11,7 +11,7 @@ from tests.support.webhook_receiver import WebhookReceiver, point_app_at
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomclient.meeting_runs import meeting_with_registrants, run_meeting
 from zoomclient import ZoomClient, ZoomWebhookInvalid
-from zoomclient.webhooks import url_validation_response, verify
+from zoomclient.webhooks import event_envelope, url_validation_response, verify
 
 SECRET = "campus-webhook-secret-for-tests"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -74,6 +74,49 @@ def test_missing_or_malformed_headers_are_refused() -> None:
     with pytest.raises(ZoomWebhookInvalid) as raised:
         verify(BODY, "soon", zoom_signature(BODY, "soon"), SECRET, NOW)
     assert raised.value.reason == "bad_timestamp"
+
+
+@pytest.mark.parametrize("digits", [13, 400, 5000])
+def test_a_signed_timestamp_longer_than_unix_seconds_is_a_bad_timestamp(digits: int) -> None:
+    ts = "1" * digits
+    with pytest.raises(ZoomWebhookInvalid) as raised:
+        verify(BODY, ts, zoom_signature(BODY, ts), SECRET, NOW)
+    assert raised.value.reason == "bad_timestamp"
+
+
+def test_a_twelve_digit_timestamp_is_read_as_a_time_and_found_stale() -> None:
+    ts = "9" * 12
+    with pytest.raises(ZoomWebhookInvalid) as raised:
+        verify(BODY, ts, zoom_signature(BODY, ts), SECRET, NOW)
+    assert raised.value.reason == "stale_timestamp"
+
+
+def test_the_envelope_of_a_zoom_body_is_its_json_object() -> None:
+    assert event_envelope(BODY)["payload"] == {"account_id": "acct-acme"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 1000 + b"]" * 1000,
+        b'{"event":"x","p":' + b"[" * 33 + b"]" * 33 + b"}",
+        b'{"event":"x","n":' + b"1" * 5000 + b"}",
+        b'{"event":"x","n":Infinity}',
+        b"[1]",
+        b'{"event":1}',
+        b"\xff",
+    ],
+    ids=["1000-deep", "33-deep", "5000-digits", "Infinity", "array", "no-event-name", "not-utf8"],
+)
+def test_anything_but_a_plain_zoom_envelope_is_malformed_json(body: bytes) -> None:
+    with pytest.raises(ZoomWebhookInvalid) as raised:
+        event_envelope(body)
+    assert raised.value.reason == "malformed_json"
+
+
+def test_an_envelope_nested_32_deep_is_read() -> None:
+    body = b'{"event":"x","p":' + b"[" * 31 + b"]" * 31 + b"}"
+    assert event_envelope(body)["event"] == "x"
 
 
 def test_url_validation_answer() -> None:

@@ -22,3 +22,11 @@ def control(zoomsim: LiveZoomsim) -> Iterator[httpx.Client]:
     """An httpx client without credentials, for the control API (`/_sim/...`) and the pages."""
     with zoomsim.client() as client:
         yield client
+
+
+@pytest.fixture
+def processed_at_once(control: httpx.Client) -> None:
+    """Reports and recordings ready the moment a meeting ends. zoomsim's defaults take minutes,
+    as Zoom does; tests about what the data says (not when it comes) ask for this."""
+    response = control.patch("/_sim/knobs", json={"report_delay": 0, "recording_delay": 0})
+    assert response.status_code == 200

@@ -1,9 +1,10 @@
 """Check a zoomsim response against Zoom's own OpenAPI specs: `assert_matches_spec(...)`.
 
 The specs live beside the checkout, in `shared/zoom-openapi/` (see its SOURCE.md): the newest
-Meetings spec (meetings, registrants, past_meetings, report, recordings) and the Users spec (only
-`GET /users/{userId}`; Zoom split users out of the Meetings spec). They are OpenAPI 3.0, so the
-schemas are turned into plain JSON Schema (draft 4, which 3.0's Schema Object extends) first:
+Meetings spec (meetings, registrants, past_meetings, report, recordings) and the Users spec
+(`GET /users` and `GET /users/{userId}`; Zoom split users out of the Meetings spec). They are
+OpenAPI 3.0, so the schemas are turned into plain JSON Schema (draft 4, which 3.0's Schema Object
+extends) first:
 
 - `$ref`s are inlined from the same document. A `$ref` that points back into its own ancestry
   (a recursive schema) becomes `{}`; none of the responses we check recurse.
@@ -52,7 +53,7 @@ MEETINGS_SPEC = "meetings-v2.2025-06.ballerina-sanitized.openapi.json"
 USERS_SPEC = "users-v2.2026-02.official.openapi.json"
 
 # Paths served from the Users spec; everything else zoomsim serves is in the Meetings spec.
-USERS_SPEC_PATHS = frozenset({"/users/{userId}"})
+USERS_SPEC_PATHS = frozenset({"/users", "/users/{userId}"})
 
 # Statuses Zoom can answer on any operation although no operation documents them.
 GLOBAL_STATUSES = frozenset({401})
@@ -64,6 +65,9 @@ GLOBAL_STATUSES = frozenset({401})
 REAL_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("DELETE", "/meetings/{meetingId}/recordings"): frozenset({204}),
     ("DELETE", "/meetings/{meetingId}/recordings/{recordingId}"): frozenset({204}),
+    # The operation documents no 400 at all, yet a token without its scope is 400/4711 on every
+    # endpoint (reference §1.3) and an expired next_page_token 400/300 on every list (§2.2).
+    ("GET", "/users/{userId}/recordings"): frozenset({400}),
 }
 
 # (method, path) -> top-level fields Zoom really returns that the operation's schema omits.

@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.zoomsim.meeting_runs import advance, path_uuid, recorded_meeting, registrant, run
 from tests.zoomsim.openapi_check import assert_matches_spec
+
+# These tests are about what past meetings say, so the data is ready when the meeting ends; the
+# tests of the wait set the delays themselves.
+pytestmark = pytest.mark.usefixtures("processed_at_once")
 
 
 def get(api: httpx.Client, template: str, ref: str | int, **params: Any) -> httpx.Response:

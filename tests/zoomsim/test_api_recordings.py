@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.meeting_runs import (
@@ -22,6 +23,10 @@ from tests.zoomsim.meeting_runs import (
     wait_for_event,
 )
 from tests.zoomsim.openapi_check import assert_matches_spec
+
+# These tests are about what recordings hold, so the data is ready when the meeting ends; the
+# tests of the wait set the delays themselves.
+pytestmark = pytest.mark.usefixtures("processed_at_once")
 
 LIST = "/meetings/{meetingId}/recordings"
 FILE = "/meetings/{meetingId}/recordings/{recordingId}"
@@ -147,7 +152,7 @@ def test_transcript_and_chat_name_the_participants(
         assert "Sam Student" in response.text
 
 
-def test_download_tokens_from_the_webhook_and_the_api(
+def test_download_tokens_from_the_webhook_and_the_api_go_in_the_header(
     api: httpx.Client, control: httpx.Client, zoomsim: LiveZoomsim
 ) -> None:
     meeting_id, _ = recorded_run(api, control)
@@ -159,20 +164,39 @@ def test_download_tokens_from_the_webhook_and_the_api(
     with httpx.Client() as anonymous:
         assert anonymous.get(url).json() == {"code": 124, "message": "Requires an access token."}
         for token in (webhook_token, api_token):
-            by_query = anonymous.get(url, params={"access_token": token}, follow_redirects=True)
-            assert by_query.content == FIXTURE.read_bytes()
-        as_bearer = anonymous.get(
-            url, headers={"Authorization": f"Bearer {api_token}"}, follow_redirects=True
-        )
-        assert as_bearer.status_code == 200
-        assert anonymous.get(url, params={"access_token": "forged"}).status_code == 401
+            as_bearer = anonymous.get(
+                url, headers={"Authorization": f"Bearer {token}"}, follow_redirects=True
+            )
+            assert as_bearer.content == FIXTURE.read_bytes()
+        forged = anonymous.get(url, headers={"Authorization": "Bearer forged"})
+        assert forged.json() == {"code": 124, "message": "Invalid access token."}
 
         with zoomsim.client(zoomsim.token("globex-admin")) as globex:
             assert globex.get(url).status_code == 404  # another account's recording
 
         advance(control, 24 * 3600 + 1)  # the webhook's download_token lasts 24 hours
-        expired = anonymous.get(url, params={"access_token": webhook_token})
+        expired = anonymous.get(url, headers={"Authorization": f"Bearer {webhook_token}"})
         assert expired.json() == {"code": 124, "message": "Access token is expired."}
+
+
+def test_a_token_in_the_download_url_is_refused_as_zoom_does_since_2023(
+    api: httpx.Client, control: httpx.Client
+) -> None:
+    # Zoom's "Access token change FAQ": from 14 Feb 2023 tokens go only in the Authorization
+    # header, recording.completed's download_token included; one in the URL gets 401/124.
+    meeting_id, _ = recorded_run(api, control)
+    webhook_token = wait_for_event(control, "recording.completed")["download_token"]
+    body = recordings(api, meeting_id, include_fields="download_access_token").json()
+    url = by_type(body, "MP4")["download_url"]
+    api_token = api.headers["Authorization"].removeprefix("Bearer ")
+    invalid = {"code": 124, "message": "Invalid access token."}
+    with httpx.Client() as anonymous:
+        for token in (webhook_token, body["download_access_token"], api_token):
+            by_query = anonymous.get(url, params={"access_token": token})
+            assert (by_query.status_code, by_query.json()) == (401, invalid)
+    # Not even beside a good header: the token in the URL is what fails.
+    both = api.get(url, params={"access_token": webhook_token})
+    assert (both.status_code, both.json()) == (401, invalid)
 
 
 def _expected_generated(file_id: str, start: int, stop: int) -> bytes:

@@ -21,6 +21,10 @@ from tests.zoomsim.meeting_runs import (
 )
 from tests.zoomsim.openapi_check import assert_matches_spec
 
+# These tests are about what reports say, so the data is ready when the meeting ends; the
+# tests of the wait set the delays themselves.
+pytestmark = pytest.mark.usefixtures("processed_at_once")
+
 PATH = "/report/meetings/{meetingId}/participants"
 
 

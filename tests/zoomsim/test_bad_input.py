@@ -380,7 +380,7 @@ def _control_state(zoomsim: LiveZoomsim) -> dict[str, Any]:
 
 
 def test_recording_file_urls_refuse_odd_signatures_and_ignore_odd_ranges(
-    api: httpx.Client, control: httpx.Client
+    api: httpx.Client, control: httpx.Client, processed_at_once: None
 ) -> None:
     meeting_id = recorded_meeting(api)
     run(control, meeting_id, [{"user_id": "acme-host"}, {"guest_name": "Sam"}], 30)

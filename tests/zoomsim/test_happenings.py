@@ -251,6 +251,35 @@ def test_slashy_uuids_work_in_control_routes(api: httpx.Client, control: httpx.C
     assert end(control, uuid)["uuid"] == uuid
 
 
+def test_by_default_zoom_takes_minutes_to_process_a_meeting(
+    api: httpx.Client, control: httpx.Client
+) -> None:
+    # The seed leaves the delays at their defaults: nothing is ready the instant a meeting ends,
+    # as at Zoom (3001 from reports and past meetings, 3301 from recordings, for a while).
+    knobs = control.get("/_sim/knobs").json()
+    assert (knobs["report_delay"], knobs["recording_delay"]) == (600, 1800)
+    meeting_id = recorded_meeting(api)
+    run(control, meeting_id, [{"user_id": "acme-host"}, {"guest_name": "Sam"}], 30)
+
+    def codes() -> tuple[int, int, int]:
+        report = api.get(f"/v2/report/meetings/{meeting_id}/participants")
+        past = api.get(f"/v2/past_meetings/{meeting_id}")
+        recordings = api.get(f"/v2/meetings/{meeting_id}/recordings")
+        return (
+            report.json().get("code", 200),
+            past.json().get("code", 200),
+            recordings.json().get("code", 200),
+        )
+
+    assert codes() == (3001, 3001, 3301)
+    assert events(control, "recording.completed") == []
+    advance(control, 600)
+    assert codes() == (200, 200, 3301)
+    advance(control, 1200)
+    assert codes() == (200, 200, 200)
+    assert wait_for_event(control, "recording.completed")["download_token"]
+
+
 def test_recording_completed_goes_out_once_the_files_are_ready(
     api: httpx.Client, control: httpx.Client
 ) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoomsim.oauth_flow import (
     CAMPUS_CALLBACK,
+    PASSWORDS,
     authorize_params,
     browser,
     exchange,
@@ -243,3 +246,42 @@ def test_malformed_form_posts_get_an_error_page_not_a_500(
             response = client.post(path, content=content, headers={"content-type": content_type})
             assert response.status_code == 400, (path, response.text)
             assert response.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("email", ["host@acme.test", "admin@acme.test"])
+def test_sign_in_as_someone_else_is_offered_plainly_beside_who_is_signed_in(
+    zoomsim: LiveZoomsim, email: str
+) -> None:
+    with browser(zoomsim) as client:
+        page = sign_in(client, email)
+    switch = re.search(r'<form[^>]*id="signout-form".*?</form>', page.text, flags=re.S)
+    assert switch is not None
+    assert 'Signed in as <strong id="signed-in-user">' in switch.group(0)
+    assert email in switch.group(0)
+    assert re.search(r"<button[^>]*>Sign in as someone else</button>", switch.group(0))
+    # Shown before the page's own buttons, not under them.
+    assert page.text.index('id="signout-form"') < page.text.index('id="consent-form"')
+
+
+def test_a_refused_member_stays_signed_in_until_they_sign_in_as_someone_else(
+    zoomsim: LiveZoomsim,
+) -> None:
+    with browser(zoomsim) as client:
+        refused = sign_in(client, "host@acme.test", state="again")
+        submit(client, refused, "consent-form", button="back")
+        # Zoom keeps the member signed in: trying again shows the same refusal.
+        again = client.get("/oauth/authorize", params=authorize_params(state="again"))
+        assert "admin-required" in again.text
+        switched = submit(client, again, "signout-form", button="signout")
+        signin_page = client.get(location(switched))
+        assert form(signin_page, "signin-form")["fields"]["state"] == "again"
+        signed_in = submit(
+            client,
+            signin_page,
+            "signin-form",
+            email="admin@acme.test",
+            password=PASSWORDS["admin@acme.test"],
+        )
+        consent = client.get(location(signed_in))
+        redirect = submit(client, consent, "consent-form", button="authorize")
+    assert set(query_of(redirect)) == {"code", "state"}

@@ -126,14 +126,31 @@ def test_account_credentials_gives_a_token_without_refresh(zoomsim: LiveZoomsim)
     assert me(zoomsim, body["access_token"]).json()["id"] == "acme-admin"
 
 
-def test_account_credentials_in_the_query_string_like_zooms_docs(zoomsim: LiveZoomsim) -> None:
+def test_account_credentials_in_the_query_string_are_not_read(zoomsim: LiveZoomsim) -> None:
+    # Zoom's server-to-server page shows the parameters in the URL, but Zoom reads them from the
+    # form body only since 2022 (integrators' calls written that way now get 400).
     with httpx.Client(base_url=zoomsim.base_url) as client:
         response = client.post(
             "/oauth/token",
             params={"grant_type": "account_credentials", "account_id": "acct-acme"},
             headers=basic_auth(S2S_ID, S2S_SECRET),
         )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.json() == {"reason": "Missing grant type.", "error": "invalid_request"}
+
+
+def test_a_refresh_in_the_query_string_is_refused_and_spends_nothing(zoomsim: LiveZoomsim) -> None:
+    pair = connected_tokens(zoomsim)
+    with httpx.Client(base_url=zoomsim.base_url) as client:
+        response = client.post(
+            "/oauth/token",
+            params={"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]},
+            headers=basic_auth(),
+        )
+    assert response.status_code == 400
+    assert response.json() == {"reason": "Missing grant type.", "error": "invalid_request"}
+    assert me(zoomsim, pair["access_token"]).status_code == 200
+    assert refresh(zoomsim, pair["refresh_token"]).status_code == 200
 
 
 def test_several_server_to_server_tokens_are_valid_at_once(zoomsim: LiveZoomsim) -> None:

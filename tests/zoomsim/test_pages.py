@@ -76,6 +76,22 @@ def test_run_a_meeting_by_hand(api: httpx.Client, browser: httpx.Client) -> None
     assert get_meeting(api, meeting_id).json()["status"] == "waiting"
 
 
+def test_the_page_says_when_zoom_will_have_processed_an_ended_meeting(
+    api: httpx.Client, browser: httpx.Client
+) -> None:
+    meeting_id = recorded_meeting(api, topic="Poetry hour")
+    people = [{"user_id": "acme-host"}, {"guest_name": "Sam"}]
+    ran = browser.post(f"/_sim/meetings/{meeting_id}/run", json={"participants": people})
+    assert ran.status_code == 201
+    ended = ran.json()
+    page = browser.get("/sim/").text
+    assert f"report processing until {ended['report_available_at']}" in page
+    assert "recording processing until" in page
+    assert browser.post("/sim/clock/advance", data={"step": "hour"}).status_code == 303
+    page = browser.get("/sim/").text
+    assert "report ready · recording ready" in page
+
+
 def test_refusals_come_back_as_a_message_on_the_page(
     api: httpx.Client, browser: httpx.Client
 ) -> None:

@@ -51,7 +51,7 @@ def zoomsim_process(port: int, state_file: Path) -> Iterator[subprocess.Popen[by
 def s2s_token(base_url: str) -> str:
     response = httpx.post(
         f"{base_url}/oauth/token",
-        params={"grant_type": "account_credentials", "account_id": "acct-acme"},
+        data={"grant_type": "account_credentials", "account_id": "acct-acme"},
         auth=("acme-s2s-client-id", "acme-s2s-secret"),
     )
     assert response.status_code == 200, response.text

@@ -124,7 +124,9 @@ UNKNOWN = "98765432101"
 # Every endpoint zoomsim serves: (method, spec path, a request path). Unknown meetings are fine:
 # a refused call is counted and labelled like any other.
 OPERATIONS = [
+    ("GET", "/users", "/v2/users"),
     ("GET", "/users/{userId}", "/v2/users/me"),
+    ("GET", "/users/{userId}/recordings", "/v2/users/acme-host/recordings"),
     ("POST", "/users/{userId}/meetings", "/v2/users/acme-host/meetings"),
     ("GET", "/users/{userId}/meetings", "/v2/users/acme-host/meetings"),
     ("GET", "/meetings/{meetingId}", f"/v2/meetings/{UNKNOWN}"),

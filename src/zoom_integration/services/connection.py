@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import httpx
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,10 +27,12 @@ from zoom_integration.models import (
     ZoomAccount,
     ZoomAccountStatus,
 )
+from zoom_integration.scopes import scopes_missing
 from zoom_integration.services.audit import audit_entry_record
 from zoom_integration.services.tokens import zoom_account_store_tokens
 from zoom_integration.services.zoom_api import (
     campus_app_oauth,
+    interactive_timeout,
     server_to_server_oauth,
     zoom_endpoints,
 )
@@ -45,34 +49,30 @@ from zoomclient import (
 
 log = logging.getLogger("zoom_integration.connection")
 
-# What Campus calls, as granular scopes (apps created since 2024), each with the classic scope
-# that grants the same to older apps (reference §1.3).
-REQUIRED_SCOPES: dict[str, str] = {
-    "user:read:user:admin": "user:read:admin",
-    "meeting:write:meeting:admin": "meeting:write:admin",
-    "meeting:update:meeting:admin": "meeting:write:admin",
-    "meeting:delete:meeting:admin": "meeting:write:admin",
-    "meeting:read:meeting:admin": "meeting:read:admin",
-    "meeting:write:registrant:admin": "meeting:write:admin",
-    "meeting:write:batch_registrants:admin": "meeting:write:admin",
-    "meeting:read:list_registrants:admin": "meeting:read:admin",
-    "meeting:update:registrant_status:admin": "meeting:write:admin",
-    "report:read:list_meeting_participants:admin": "report:read:admin",
-    "meeting:read:past_meeting:admin": "meeting:read:admin",
-    "meeting:read:list_past_instances:admin": "meeting:read:admin",
-    "meeting:read:list_past_participants:admin": "meeting:read:admin",
-    "cloud_recording:read:list_recording_files:admin": "recording:read:admin",
-    "cloud_recording:delete:recording_file:admin": "recording:write:admin",
-}
-
 # Zoom's `role_name` of the people who may add an admin-managed app for the whole account.
 ZOOM_ADMIN_ROLE_NAMES = frozenset({"owner", "admin"})
 
+# Zoom keeps the refused member signed in at zoom.us, so pressing AUTHENTICATE again lands on
+# the same refusal unless they switch user first: the message says how.
 SIGN_IN_AS_ADMIN = (
-    "Only a Zoom account owner or admin can connect Campus to the organization's Zoom account. "
-    "Sign in to Zoom as an owner or admin of your Zoom account, then authenticate again."
+    "Only a Zoom account owner or admin can connect Campus. Zoom keeps you signed in as the "
+    "person who just tried: press AUTHENTICATE CAMPUS CONNECTOR again, choose “Sign in as "
+    "someone else” on Zoom's page (or sign out at zoom.us: your profile picture, then Sign Out), "
+    "and sign in as an owner or admin of your Zoom account."
 )
-_UNREACHABLE = "Zoom could not be reached. Try again in a minute."
+_UNREACHABLE = "Zoom could not be reached. Nothing was changed. Try again in a minute."
+
+
+def _zoom_did_not_answer(error: ZoomTransportError) -> ZoomConnectRefused:
+    """What a person on the page is told when Zoom is unreachable or hangs (the page waits at
+    most ZOOM_INTERACTIVE_TIMEOUT_SECONDS for each call)."""
+    if isinstance(error.__cause__, httpx.TimeoutException):
+        seconds = f"{float(settings.ZOOM_INTERACTIVE_TIMEOUT_SECONDS):g}"
+        return ZoomConnectRefused(
+            f"Zoom did not answer within {seconds} seconds. Nothing was changed. "
+            "Try again in a minute."
+        )
+    return ZoomConnectRefused(_UNREACHABLE)
 
 
 class ZoomConnectRefused(Exception):
@@ -87,16 +87,6 @@ class ZoomConnectRefused(Exception):
 class _Authorized:
     tokens: TokenSet
     user: ZoomUser
-
-
-def scopes_missing(granted: list[str] | tuple[str, ...]) -> list[str]:
-    """The required scopes the grant lacks (neither the granular nor the classic one)."""
-    have = set(granted)
-    return [
-        scope
-        for scope, classic in REQUIRED_SCOPES.items()
-        if scope not in have and classic not in have
-    ]
 
 
 # --- OAuth ---------------------------------------------------------------------------------------
@@ -117,7 +107,7 @@ def zoom_connect_with_authorization_code(
     code_verifier: str,
 ) -> ZoomAccount:
     """Exchange Zoom's code, check who authorized, and connect (or re-authenticate)."""
-    with campus_app_oauth() as oauth:
+    with campus_app_oauth(timeout=interactive_timeout()) as oauth:
         try:
             tokens = oauth.exchange_code(
                 code, redirect_uri=redirect_uri, code_verifier=code_verifier
@@ -128,7 +118,7 @@ def zoom_connect_with_authorization_code(
                 "Zoom did not accept the authorization (it may have expired). Authenticate again."
             ) from error
         except ZoomTransportError as error:
-            raise ZoomConnectRefused(_UNREACHABLE) from error
+            raise _zoom_did_not_answer(error) from error
         authorized = _Authorized(tokens, _zoom_user_me(tokens))
         if authorized.user.role_name.strip().lower() not in ZOOM_ADMIN_ROLE_NAMES:
             _revoke_quietly(oauth, tokens)
@@ -158,7 +148,9 @@ def zoom_connect_server_to_server(
     client_secret: str,
 ) -> ZoomAccount:
     """Validate the credentials by fetching a token and `GET /users/me`, then connect."""
-    with server_to_server_oauth(client_id=client_id, client_secret=client_secret) as oauth:
+    with server_to_server_oauth(
+        client_id=client_id, client_secret=client_secret, timeout=interactive_timeout()
+    ) as oauth:
         try:
             tokens = oauth.account_credentials(account_id)
         except ZoomOAuthError as error:
@@ -169,7 +161,7 @@ def zoom_connect_server_to_server(
                 "of your Server-to-Server OAuth app."
             ) from error
         except ZoomTransportError as error:
-            raise ZoomConnectRefused(_UNREACHABLE) from error
+            raise _zoom_did_not_answer(error) from error
     user = _zoom_user_me(tokens)
     if user.account_id != account_id:
         raise ZoomConnectRefused(
@@ -274,7 +266,7 @@ def _zoom_account_connect(
 def _connected_to_another_account(connected: ZoomAccount) -> ZoomConnectRefused:
     return ZoomConnectRefused(
         "This organization is connected to a different Zoom account "
-        f"({connected.display_name or connected.zoom_account_id}). "
+        f"({connected.account_label}). "
         "Sign in to Zoom as an owner or admin of that account to re-authenticate. "
         "Nothing was changed."
     )
@@ -295,6 +287,7 @@ def _zoom_account_store(
     user = authorized.user
     tokens = authorized.tokens
     account.connection_kind = kind
+    account.zoom_account_number = user.account_number or None
     account.display_name = f"{user.display_name or user.email} ({user.email})"[:200]
     account.access_token = tokens.access_token
     # Server-to-server apps get no refresh token; an OAuth one replaced by S2S must not linger.
@@ -308,6 +301,7 @@ def _zoom_account_store(
     account.status_reason = ""
     account.connected_by = actor
     account.connected_at = timezone.now()
+    account.last_reached_zoom_at = account.connected_at
     account.reauth_emailed_at = None
     account.save()
     return account
@@ -356,10 +350,12 @@ def _zoom_user_me(tokens: TokenSet) -> ZoomUser:
     person who authorized (or the S2S app's owner), their account and their role."""
     endpoints = zoom_endpoints().with_api_url(tokens.api_url)
     try:
-        with ZoomClient(endpoints, _JustIssuedToken(tokens.access_token)) as client:
+        with ZoomClient(
+            endpoints, _JustIssuedToken(tokens.access_token), timeout=interactive_timeout()
+        ) as client:
             return client.get_user("me")
     except ZoomTransportError as error:
-        raise ZoomConnectRefused(_UNREACHABLE) from error
+        raise _zoom_did_not_answer(error) from error
     except ZoomError as error:
         log.warning("zoom.connect.users_me_failed", extra={"error": type(error).__name__})
         raise ZoomConnectRefused(

@@ -5,8 +5,9 @@ What it does, in one transaction: the link turns disabled; every Zoom live event
 organization becomes an external-link event (title, times and the join link kept; imported
 attendance and recordings stay); the organization's pending Zoom work is cancelled; when no other
 organization still uses the Zoom account, the account is marked revoked and its secrets are
-cleared; an audit entry records who and why. After commit, and only then, the grant is revoked at
-Zoom (not when Zoom itself told us the app was removed: the tokens are dead already).
+cleared; an audit entry records who and why. Revoking the grant at Zoom is work enqueued in the
+same transaction (services/revocation.py), retried until Zoom answers; not when Zoom itself told
+us the app was removed: the app is gone there, and its tokens with it.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from zoom_integration.models import (
     ZoomAccountStatus,
 )
 from zoom_integration.services.audit import audit_entry_record
-from zoom_integration.services.zoom_api import oauth_for_account
-from zoomclient import ZoomError, ZoomOAuth
+from zoom_integration.services.revocation import zoom_grant_revocation_enqueue
 
 log = logging.getLogger("zoom_integration.disable")
 
@@ -71,11 +71,10 @@ def zoom_integration_disable(
         )
         revoke_at_zoom = not still_used and reason != REASON_APP_DEAUTHORIZED
         if not still_used:
-            token_to_revoke = account.access_token or account.refresh_token
-            revoker = oauth_for_account(account) if revoke_at_zoom and token_to_revoke else None
+            if revoke_at_zoom:
+                # Before the secrets are cleared: the revocation keeps what it needs.
+                zoom_grant_revocation_enqueue(zoom_account=account)
             _zoom_account_retire(account, reason=reason)
-            if revoker is not None:
-                transaction.on_commit(lambda: _revoke_at_zoom(revoker, token_to_revoke, account.pk))
 
         audit_entry_record(
             organization=organization,
@@ -118,18 +117,3 @@ def _zoom_account_retire(account: ZoomAccount, *, reason: str) -> None:
     account.access_expires_at = None
     account.s2s_client_secret = ""
     account.save()
-
-
-def _revoke_at_zoom(oauth: ZoomOAuth, token: str, zoom_account_pk: int) -> None:
-    """https://developers.zoom.us/docs/integrations/oauth/#revoking-an-access-token"""
-    try:
-        with oauth:
-            oauth.revoke(token)
-    except ZoomError as error:
-        # The secrets are gone from Campus either way; the token expires at Zoom by itself.
-        log.warning(
-            "zoom.integration.revoke_failed",
-            extra={"zoom_account_pk": zoom_account_pk, "error": type(error).__name__},
-        )
-        return
-    log.info("zoom.integration.revoked", extra={"zoom_account_pk": zoom_account_pk})

@@ -14,10 +14,10 @@ import logging
 
 from live_events.providers import HostCheck, HostRequirements
 from organizations.models import Organization
+from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.services.meeting_errors import zoom_problem
 from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.zoom_accounts import zoom_account_of
-from zoom_integration.services.zoom_api import zoom_client_for_account
 from zoomclient import ZoomError, ZoomNotFound, ZoomUser
 
 log = logging.getLogger("zoom_integration.hosts")

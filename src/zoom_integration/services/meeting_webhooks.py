@@ -1,40 +1,25 @@
-"""`meeting.updated` and `meeting.deleted` from Zoom: a session's meeting changed or deleted on
-Zoom's side (a host editing it in Zoom's own pages), taken over by Campus.
+"""Zoom telling of meetings changed or deleted on its side (`meeting.updated`,
+`meeting.deleted`), handed to the live-event services for the organizations linked to the
+Zoom account that sent them. Campus's own updates and deletes come back this way too: the
+services recognise them (removed sessions, values Campus itself sent) and change nothing.
 
-The handlers run in the worker that processes stored webhook events (`webhooks.py`: signature,
-age and replay were checked at the intake, so an event here is Zoom's and is run once), inside
-that processing's transaction: nothing here calls Zoom, follow-up work is enqueued.
-
-Only the account's own sessions are touched: the session is looked up by meeting id among the
-organizations linked to the Zoom account the event names.
-
-**meeting.updated** carries the meeting id and the fields that changed (`object`), their values
-before (`old_object`), and who changed them. Zoom sends it for Campus's own PATCHes too, so each
-field is compared with what Campus has: a value equal to the session's (Campus's own change, or
-one it already knows) takes over nothing; a value equal to what Campus last sent while the
-session holds another is an echo of an older Campus change and is ignored; any other value was
-changed at Zoom and is taken over (start time, time zone, duration, topic). What Zoom holds is
-recorded as sent (`zoom_sent`), so Campus never sends the old values back.
-
-**meeting.deleted**: a meeting Campus removed itself is already marked removed and ignored;
-otherwise the session is marked deleted at Zoom and its registrations wait for a new meeting,
-which a builder recreates from the lesson page.
-"""
+Values are checked before they reach a session: a time zone Python does not know, or a duration
+outside Zoom's 1 to 1,440 minutes, is not taken over (it would break the lesson page)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from live_events.meeting_changes import (
-    session_zoom_changed_at_zoom,
-    session_zoom_deleted_at_zoom_noted,
+from live_events.services import (
+    live_event_session_changed_at_zoom,
+    live_event_session_deleted_at_zoom,
 )
-from live_events.models import LiveEventProvider, LiveEventSession
 from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomWebhookEvent
-from zoomclient.times import parse_zoom_time, to_zoom_utc
+from zoomclient.json_fields import integer, text
+from zoomclient.times import parse_zoom_time
 
 log = logging.getLogger("zoom_integration.meeting_webhooks")
 
@@ -42,132 +27,61 @@ MAX_DURATION_MINUTES = 24 * 60
 TOPIC_MAX = 200
 
 
-def _payload(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
-    payload = envelope.get("payload")
-    return payload if isinstance(payload, Mapping) else {}
-
-
-def _meeting_id(obj: Mapping[str, Any]) -> int | None:
-    # An int64 in these events (a string in meeting.started and its kin).
-    raw = obj.get("id")
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.isdigit():
-        return int(raw)
-    return None
-
-
-def _session_of(event: ZoomWebhookEvent, payload: Mapping[str, Any]) -> LiveEventSession | None:
-    obj = payload.get("object")
-    meeting_id = _meeting_id(obj) if isinstance(obj, Mapping) else None
-    if meeting_id is None:
-        return None
-    account_id = str(payload.get("account_id") or event.zoom_account_id)
-    # Organizations that disabled Zoom turned their events into external links: not Zoom's now.
-    organizations = OrganizationZoomLink.objects.filter(
-        zoom_account__zoom_account_id=account_id, status=LinkStatus.ACTIVE
-    ).values("organization_id")
-    return (
-        LiveEventSession.objects.select_for_update()
-        .select_related("event")
-        .filter(
-            zoom_meeting_id=meeting_id,
-            event__organization_id__in=organizations,
-            event__provider=LiveEventProvider.ZOOM,
-        )
-        .first()
-    )
-
-
-def _zone(value: object) -> str | None:
-    if not isinstance(value, str) or not value:
-        return None
+def _zone(value: str) -> str:
+    if not value:
+        return ""
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        return None
+        return ""
     return value
 
 
-def _duration(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
+def _duration(value: int) -> int | None:
     return value if 0 < value <= MAX_DURATION_MINUTES else None
 
 
-def _topic(value: object) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip()[:TOPIC_MAX]
+def _linked_organizations(event: ZoomWebhookEvent) -> list[int]:
+    return list(
+        OrganizationZoomLink.objects.filter(
+            zoom_account__zoom_account_id=event.zoom_account_id, status=LinkStatus.ACTIVE
+        ).values_list("organization_id", flat=True)
+    )
+
+
+def _object(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
+    payload = envelope.get("payload")
+    found = payload.get("object") if isinstance(payload, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
 
 
 def on_meeting_updated(event: ZoomWebhookEvent, envelope: Mapping[str, Any]) -> None:
-    payload = _payload(envelope)
-    session = _session_of(event, payload)
-    if session is None or session.removed_at is not None:
+    changed = _object(envelope)
+    meeting_id = integer(changed, "id")
+    if not meeting_id:
         return
-    obj = payload["object"]
-    sent: dict[str, Any] = dict(session.zoom_sent)
-    held = dict(sent)  # what Zoom holds now, as Campus records what it sent
-    taken: dict[str, Any] = {}
-
-    starts_at = parse_zoom_time(obj.get("start_time"))
-    if starts_at is not None:
-        held["start_time"] = to_zoom_utc(starts_at)
-        if starts_at != session.starts_at and starts_at != parse_zoom_time(sent.get("start_time")):
-            taken["starts_at"] = starts_at
-    zone = _zone(obj.get("timezone"))
-    if zone is not None:
-        held["timezone"] = zone
-        if zone not in (session.time_zone, sent.get("timezone")):
-            taken["time_zone"] = zone
-    duration = _duration(obj.get("duration"))
-    if duration is not None:
-        held["duration"] = duration
-        if duration not in (session.duration_minutes, sent.get("duration")):
-            taken["duration_minutes"] = duration
-    topic = _topic(obj.get("topic"))
-    if topic is not None:
-        held["topic"] = topic
-        if topic not in (session.event.title, sent.get("topic")):
-            taken["topic"] = topic
-
-    if held == sent and not taken:
-        log.info(
-            "zoom.meeting.update_known",
-            extra={"webhook_event_id": event.pk, "session_id": session.pk},
-        )
-        return
-    session_zoom_changed_at_zoom(session_id=session.pk, sent=held, **taken)
-    log.info(
-        "zoom.meeting.changed_at_zoom",
-        extra={
-            "webhook_event_id": event.pk,
-            "session_id": session.pk,
-            "taken_over": ",".join(sorted(taken)),
-        },
+    updated = live_event_session_changed_at_zoom(
+        organization_ids=_linked_organizations(event),
+        meeting_id=meeting_id,
+        starts_at=parse_zoom_time(changed.get("start_time")),
+        duration_minutes=_duration(integer(changed, "duration")),
+        time_zone=_zone(text(changed, "timezone")),
+        topic=text(changed, "topic").strip()[:TOPIC_MAX],
     )
+    log.info("zoom.meeting.updated_at_zoom", extra={"meeting_id": meeting_id, "sessions": updated})
 
 
 def on_meeting_deleted(event: ZoomWebhookEvent, envelope: Mapping[str, Any]) -> None:
-    payload = _payload(envelope)
-    session = _session_of(event, payload)
-    if session is None or session.removed_at is not None:
-        return  # not Campus's, or Campus removed it itself
-    affected = session_zoom_deleted_at_zoom_noted(session_id=session.pk)
-    log.info(
-        "zoom.meeting.deleted_at_zoom",
-        extra={
-            "webhook_event_id": event.pk,
-            "session_id": session.pk,
-            "registrations": affected,
-        },
+    meeting_id = integer(_object(envelope), "id")
+    if not meeting_id:
+        return
+    marked = live_event_session_deleted_at_zoom(
+        organization_ids=_linked_organizations(event), meeting_id=meeting_id
     )
+    log.info("zoom.meeting.deleted_at_zoom", extra={"meeting_id": meeting_id, "sessions": marked})
 
 
-MEETING_WEBHOOK_HANDLERS: dict[str, Callable[[ZoomWebhookEvent, Mapping[str, Any]], None]] = {
+MEETING_WEBHOOK_HANDLERS = {
     "meeting.updated": on_meeting_updated,
     "meeting.deleted": on_meeting_deleted,
 }

@@ -20,10 +20,13 @@ reads the session as it is now and does what is left.
 - **Move to a new host**: the same PATCH with `schedule_for` naming the new host: Zoom moves the
   meeting and keeps its id, passcode and registrants, so every learner's link keeps working. Zoom
   allows it only when the new host has given the current host scheduling privilege (both
-  Licensed, same account); refused ("You cannot schedule a meeting for …", or 3161), the old
-  meeting is deleted and a new one made for the new host: learners' links change, they are
-  registered on the new meeting and emailed (`live_events.meeting_changes`). Which host a
+  Licensed, same account); refused ("You cannot schedule a meeting for …", or 3161), a new
+  meeting is made for the new host and the old one deleted once it exists (learners always
+  have one of them): their links change, they are registered on the new meeting and sent new
+  invitations (`live_events.services.live_event_session_host_move_refused`). Which host a
   meeting is under at Zoom is kept in `zoom_sent["host_id"]`.
+- **Deleted at Zoom** (`meeting.deleted`, or a 404 on update): marked, nothing sent until a
+  builder recreates it (`live_event_session_retry`: a new marker, so a lost answer is adopted).
 - **Delete**: `DELETE /meetings/{id}`, with Zoom's cancellation email to registrants when the
   builder chose it; a meeting already gone at Zoom counts as deleted.
 
@@ -39,13 +42,9 @@ from dataclasses import fields, replace
 from datetime import UTC, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from live_events.meeting_changes import (
-    session_meeting_replace_if_deleted,
-    session_meeting_replaced_for_new_host,
-    session_zoom_deleted_at_zoom_noted,
-)
 from live_events.models import (
     LiveEvent,
     LiveEventProvider,
@@ -57,22 +56,25 @@ from live_events.models import (
 from live_events.services import (
     host_meeting_write_refund,
     host_meeting_write_reserve,
+    live_event_session_host_move_refused,
     session_zoom_create_sent,
+    session_zoom_deleted_at_zoom,
     session_zoom_problem,
     session_zoom_removed,
+    session_zoom_replaced_deleted,
     session_zoom_scheduled,
     session_zoom_updated,
 )
 from work.handlers import RetryLater
 from work.services import work_enqueue
 from zoom_integration.models import ZoomAccount
+from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.services.meeting_errors import (
     CODE_MEETING_NOT_FOUND,
     zoom_problem,
 )
 from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.zoom_accounts import zoom_account_for_organization
-from zoom_integration.services.zoom_api import zoom_client_for_account
 from zoomclient import (
     Meeting,
     MeetingListItem,
@@ -216,10 +218,7 @@ def zoom_meeting_sync(*, session_id: int) -> None:
             if removed:
                 _delete(client, session)
             elif session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM:
-                # A new marker first, so a lost create answer is adopted, never made twice.
-                if session_meeting_replace_if_deleted(session_id=session.pk):
-                    session.refresh_from_db()
-                _create_or_adopt(client, session, account)
+                return  # waits for a builder's recreate (or an edit), which gives a new marker
             elif session.zoom_meeting_id is None:
                 _create_or_adopt(client, session, account)
             else:
@@ -281,9 +280,8 @@ def _refund_if_not_counted(
 
 def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: ZoomAccount) -> None:
     spec = meeting_spec(session)
-    recreating = session.zoom_meeting_id is not None
     adopted = None
-    if session.zoom_create_sent_at is not None and not recreating:
+    if session.zoom_create_sent_at is not None:
         adopted = _find_by_marker(client, session)
     if adopted is not None:
         # The meeting a lost answer made, as Campus asked for it then; anything changed since is
@@ -297,7 +295,8 @@ def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: Zoo
         log.info("zoom.meeting.adopted", extra={"session_id": session.pk, "meeting_id": adopted.id})
         session.refresh_from_db()
         _update(client, session)
-        _registrations_follow(session, recreated=False)
+        _registrations_follow(session)
+        _delete_replaced(client, session)
         return
     _reserve_write(session)
     session_zoom_create_sent(session_id=session.pk, attempted=_sent(spec, session))
@@ -313,7 +312,8 @@ def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: Zoo
         sent=_sent(spec, session),
     )
     log.info("zoom.meeting.created", extra={"session_id": session.pk, "meeting_id": meeting.id})
-    _registrations_follow(session, recreated=recreating)
+    _registrations_follow(session)
+    _delete_replaced(client, session)
 
 
 def _find_by_marker(client: ZoomClient, session: LiveEventSession) -> MeetingListItem | None:
@@ -362,7 +362,7 @@ def _update(client: ZoomClient, session: LiveEventSession) -> None:
         _refund_if_not_counted(session, gone, host_now)
         if gone.code == CODE_MEETING_NOT_FOUND:
             # Deleted at Zoom without Campus hearing of it (a lost webhook): marked the same way.
-            session_zoom_deleted_at_zoom_noted(session_id=session.pk)
+            session_zoom_deleted_at_zoom(session_id=session.pk)
             return
         raise
     except ZoomError as error:
@@ -385,23 +385,32 @@ def _move_refused(error: ZoomError) -> bool:
 
 
 def _replace_for_new_host(client: ZoomClient, session: LiveEventSession) -> None:
-    """The old meeting is deleted (a crash after this leaves the session marked deleted at Zoom
-    by the next update's 404, for a builder to recreate), then a new one made for the new host."""
-    assert session.zoom_meeting_id is not None
-    # Campus emails the learners itself (their link changes); Zoom's cancellation would only
-    # tell them the meeting is off.
-    with contextlib.suppress(ZoomNotFound):
-        client.delete_meeting(session.zoom_meeting_id, cancel_meeting_reminder=False)
+    """A new meeting for the new host; the old one is deleted once it exists (`_delete_replaced`),
+    so learners always have one of them."""
     log.info(
         "zoom.meeting.move_refused_replacing",
         extra={"session_id": session.pk, "meeting_id": session.zoom_meeting_id},
     )
-    session_meeting_replaced_for_new_host(session_id=session.pk)
+    live_event_session_host_move_refused(session_id=session.pk)
     account = zoom_account_for_organization(organization_id=session.event.organization_id)
     if account is None:
         return
     session.refresh_from_db()
     _create_or_adopt(client, session, account)
+
+
+def _delete_replaced(client: ZoomClient, session: LiveEventSession) -> None:
+    """The old host's meeting, once the new host's exists (learners always have one of them).
+    Campus emails the learners their new links; Zoom's cancellation email would only confuse."""
+    if session.zoom_meeting_to_delete is None:
+        return
+    with contextlib.suppress(ZoomNotFound):
+        client.delete_meeting(session.zoom_meeting_to_delete)
+    session_zoom_replaced_deleted(session_id=session.pk)
+    log.info(
+        "zoom.meeting.replaced",
+        extra={"session_id": session.pk, "deleted": session.zoom_meeting_to_delete},
+    )
 
 
 def _delete(client: ZoomClient, session: LiveEventSession) -> None:
@@ -415,20 +424,42 @@ def _delete(client: ZoomClient, session: LiveEventSession) -> None:
             client.delete_meeting(
                 meeting_id, cancel_meeting_reminder=session.removal_notifies_registrants
             )
+    if session.zoom_meeting_to_delete is not None:
+        with contextlib.suppress(ZoomNotFound):
+            client.delete_meeting(session.zoom_meeting_to_delete)
+        session_zoom_replaced_deleted(session_id=session.pk)
     session_zoom_removed(session_id=session.pk)
     log.info("zoom.meeting.deleted", extra={"session_id": session.pk, "meeting_id": meeting_id})
 
 
-def _registrations_follow(session: LiveEventSession, *, recreated: bool) -> None:
+def _registrations_follow(session: LiveEventSession) -> None:
     """Learners who registered while the meeting did not exist yet (or whose meeting was
-    deleted at Zoom and made anew) get their registrants on the meeting now."""
+    replaced: deleted at Zoom and recreated, or a new host's) get their registrants on it now."""
     # Imported here: registrants builds on this module's enqueueing.
     from zoom_integration.services.registrants import registrants_batch_enqueue
 
     waiting = LiveEventRegistration.objects.filter(session=session)
-    if recreated:
-        waiting.filter(status=RegistrationStatus.REGISTERED).update(
-            status=RegistrationStatus.WAITING, zoom_registrant_id="", join_url=""
-        )
     if waiting.filter(status=RegistrationStatus.WAITING).exists():
         registrants_batch_enqueue(session=session)
+
+
+def zoom_meeting_start_url(*, session: LiveEventSession) -> str:
+    """GET /meetings/{id} for a fresh `start_url` (its zak token expires after two hours)."""
+    account = zoom_account_for_organization(organization_id=session.event.organization_id)
+    if account is None or session.zoom_meeting_id is None:
+        raise ValidationError({"__all__": ["The meeting is not scheduled at Zoom yet."]})
+    try:
+        with zoom_client_for_account(account) as client:
+            return client.get_meeting(session.zoom_meeting_id).start_url
+    except ZoomAccountUnusable as unusable:
+        raise ValidationError(
+            {
+                "__all__": [
+                    "Zoom stopped accepting Campus's connection; an Org Admin must "
+                    "re-authenticate it in Admin Tools."
+                ]
+            }
+        ) from unusable
+    except ZoomError as error:
+        sentence = zoom_problem(error, host_email=session.event.host_email).sentence
+        raise ValidationError({"__all__": [sentence]}) from error

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -156,6 +157,8 @@ def zoom_account_store_tokens(*, zoom_account: ZoomAccount, tokens: TokenSet) ->
         zoom_account.scopes = list(tokens.scopes)
     if tokens.api_url:
         zoom_account.api_url = tokens.api_url
+    # Zoom just issued these: the credentials were good a moment ago.
+    zoom_account.last_reached_zoom_at = timezone.now()
     zoom_account.save(
         update_fields=[
             "access_token",
@@ -163,6 +166,7 @@ def zoom_account_store_tokens(*, zoom_account: ZoomAccount, tokens: TokenSet) ->
             "access_expires_at",
             "scopes",
             "api_url",
+            "last_reached_zoom_at",
             "updated_at",
         ]
     )
@@ -180,18 +184,16 @@ def committed_on_its_own(write: Callable[[], T]) -> T:
     registered with `atomic=False` (docs/work.md) and runs outside any transaction; the warning
     below flags a caller that broke that rule.
     """
-    connection = transaction.get_connection()
-    inside_callers_transaction = connection.in_atomic_block and not getattr(
-        # Django's TestCase wraps each test in a transaction it marks this way; for the durable
-        # check it does not count, and neither does it here.
-        connection.atomic_blocks[-1],
-        "_from_testcase",
-        False,
-    )
-    if not inside_callers_transaction:
-        with transaction.atomic(durable=True):
+    with ExitStack() as own_transaction:
+        try:
+            # Django decides whether a transaction of our own can start here: a durable block
+            # refuses to open inside a caller's transaction, before anything runs in it.
+            own_transaction.enter_context(transaction.atomic(durable=True))
+        except RuntimeError:
+            pass  # inside a caller's transaction: see below
+        else:
             return write()
-    if connection.vendor == "sqlite":
+    if transaction.get_connection().vendor == "sqlite":
         log.warning("zoom.token.write_nested_in_transaction", extra={"vendor": "sqlite"})
         with transaction.atomic():
             return write()

@@ -1,12 +1,15 @@
-"""Building zoomclient objects from settings and a ZoomAccount row: the one place that knows
-which client id, secret and hosts to use."""
+"""Building zoomclient's OAuth objects from settings and a ZoomAccount row: the one place that
+knows which client id, secret, hosts and timeouts to use. (A client for an account's API calls,
+with its shared token source, is `services/account_client.py`: it builds on the token source,
+which builds on this module.)"""
 
 from __future__ import annotations
 
+import httpx
 from django.conf import settings
 
 from zoom_integration.models import ConnectionKind, ZoomAccount
-from zoomclient import ZoomClient, ZoomEndpoints, ZoomOAuth
+from zoomclient import DEFAULT_TIMEOUT, ZoomEndpoints, ZoomOAuth
 
 
 def zoom_endpoints() -> ZoomEndpoints:
@@ -15,14 +18,24 @@ def zoom_endpoints() -> ZoomEndpoints:
     )
 
 
-def campus_app_oauth() -> ZoomOAuth:
+def interactive_timeout() -> httpx.Timeout:
+    """For calls a person waits for on a page: a hanging Zoom must not hold the page for
+    zoomclient's 30 seconds (ZOOM_INTERACTIVE_TIMEOUT_SECONDS)."""
+    return httpx.Timeout(float(settings.ZOOM_INTERACTIVE_TIMEOUT_SECONDS))
+
+
+def campus_app_oauth(*, timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> ZoomOAuth:
     """The Campus app's OAuth side (admin-managed, authorization code)."""
-    return ZoomOAuth(settings.ZOOM_CLIENT_ID, settings.ZOOM_CLIENT_SECRET, zoom_endpoints())
+    return ZoomOAuth(
+        settings.ZOOM_CLIENT_ID, settings.ZOOM_CLIENT_SECRET, zoom_endpoints(), timeout=timeout
+    )
 
 
-def server_to_server_oauth(*, client_id: str, client_secret: str) -> ZoomOAuth:
+def server_to_server_oauth(
+    *, client_id: str, client_secret: str, timeout: httpx.Timeout = DEFAULT_TIMEOUT
+) -> ZoomOAuth:
     """An organization's own Server-to-Server OAuth app."""
-    return ZoomOAuth(client_id, client_secret, zoom_endpoints())
+    return ZoomOAuth(client_id, client_secret, zoom_endpoints(), timeout=timeout)
 
 
 def oauth_for_account(zoom_account: ZoomAccount) -> ZoomOAuth:
@@ -32,15 +45,3 @@ def oauth_for_account(zoom_account: ZoomAccount) -> ZoomOAuth:
             client_id=zoom_account.s2s_client_id, client_secret=zoom_account.s2s_client_secret
         )
     return campus_app_oauth()
-
-
-def zoom_client_for_account(zoom_account: ZoomAccount) -> ZoomClient:
-    """A client for this account's Zoom work: tokens from the shared, locked store in the
-    database, calls to the regional API host Zoom named for the account."""
-    # Imported here: the token source builds its OAuth client with this module.
-    from zoom_integration.services.tokens import ZoomAccountTokenSource
-
-    return ZoomClient(
-        zoom_endpoints().with_api_url(zoom_account.api_url or None),
-        ZoomAccountTokenSource(zoom_account_pk=zoom_account.pk),
-    )

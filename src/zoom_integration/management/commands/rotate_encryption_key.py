@@ -1,4 +1,5 @@
-"""Re-encrypt every stored Zoom secret with the newest key of FIELD_ENCRYPTION_KEYS.
+"""Re-encrypt every stored Zoom secret with the newest key of FIELD_ENCRYPTION_KEYS: the
+accounts' tokens and secrets, and those kept by revocations still waiting for Zoom.
 
 Rotation: put the new key FIRST in FIELD_ENCRYPTION_KEYS (keep the old one after it), restart,
 run this command, then remove the old key. Each row is rewritten under its row lock, so a token
@@ -10,11 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import models, transaction
 
-from zoom_integration.models import ZoomAccount
+from zoom_integration.models import ZoomAccount, ZoomGrantRevocation
 
-ENCRYPTED_COLUMNS = ("access_token", "refresh_token", "s2s_client_secret")
+ENCRYPTED_COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
+    ZoomAccount: ("access_token", "refresh_token", "s2s_client_secret"),
+    ZoomGrantRevocation: ("token", "s2s_client_secret"),
+}
 
 
 class Command(BaseCommand):
@@ -23,17 +27,25 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rotated = 0
-        for pk in ZoomAccount.objects.order_by("pk").values_list("pk", flat=True):
-            with transaction.atomic():
-                rows = ZoomAccount.objects.select_for_update().filter(pk=pk)
-                # Read through the fields (decrypted with whichever key encrypted them) and
-                # written back through them (encrypted with the first key).
-                stored = rows.values(*ENCRYPTED_COLUMNS).first()
-                changes = {name: value for name, value in (stored or {}).items() if value}
-                if changes:
-                    rows.update(**changes)
-                    rotated += 1
+        accounts = _reencrypt(ZoomAccount)
+        revocations = _reencrypt(ZoomGrantRevocation)
         self.stdout.write(
-            f"Re-encrypted the secrets of {rotated} Zoom account(s) with the newest key."
+            f"Re-encrypted the secrets of {accounts} Zoom account(s) and {revocations} pending "
+            "revocation(s) with the newest key."
         )
+
+
+def _reencrypt(model: type[models.Model]) -> int:
+    columns = ENCRYPTED_COLUMNS[model]
+    rotated = 0
+    for pk in model._default_manager.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            rows = model._default_manager.select_for_update().filter(pk=pk)
+            # Read through the fields (decrypted with whichever key encrypted them) and written
+            # back through them (encrypted with the first key).
+            stored = rows.values(*columns).first()
+            changes = {name: value for name, value in (stored or {}).items() if value}
+            if changes:
+                rows.update(**changes)
+                rotated += 1
+    return rotated
