@@ -643,3 +643,32 @@ def test_saving_a_new_host_in_the_form_moves_the_meeting_and_says_how(
     assert "where Zoom refuses, new meetings replace them" in text
     [meeting] = _meetings_at_zoom(zoomsim)
     assert (meeting["id"], meeting["host_id"]) == (session.zoom_meeting_id, "acme-cohost")
+
+
+def test_a_time_zone_or_duration_zoom_would_not_hold_is_not_taken_over(event: LiveEvent) -> None:
+    from zoom_integration.services.meeting_webhooks import on_meeting_updated
+
+    session = _session(event)
+    for index, obj in enumerate(
+        (
+            {"id": session.zoom_meeting_id, "timezone": "Mars/Olympus_Mons"},
+            {"id": session.zoom_meeting_id, "duration": 0},
+            {"id": session.zoom_meeting_id, "duration": 24 * 60 + 1},
+        )
+    ):
+        envelope = {
+            "event": "meeting.updated",
+            "payload": {"account_id": "acct-acme", "object": obj},
+        }
+        stored = ZoomWebhookEvent.objects.create(
+            body_sha256=hashlib.sha256(f"odd-{index}".encode()).hexdigest(),
+            event_type="meeting.updated",
+            zoom_account_id="acct-acme",
+            raw_body=json.dumps(envelope),
+        )
+        with transaction.atomic():  # as processing runs it
+            on_meeting_updated(stored, envelope)
+
+    after = _session(event)
+    assert (after.time_zone, after.duration_minutes) == ("UTC", 60)
+    assert after.zoom_sent == session.zoom_sent
