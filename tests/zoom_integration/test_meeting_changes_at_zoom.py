@@ -672,3 +672,59 @@ def test_a_time_zone_or_duration_zoom_would_not_hold_is_not_taken_over(event: Li
     after = _session(event)
     assert (after.time_zone, after.duration_minutes) == ("UTC", 60)
     assert after.zoom_sent == session.zoom_sent
+
+
+def test_a_host_change_while_the_create_answer_was_lost_adopts_and_moves_that_meeting(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    acme_course: Course,
+    connect_acme_account: Connect,
+) -> None:
+    from live_events.services import live_event_update
+
+    connect_acme_account(acme, acme_people.org_admin)
+    fault = httpx.post(
+        f"{zoomsim.base_url}/_sim/faults",
+        json={"path": "^/v2/users/[^/]+/meetings$", "method": "POST", "drop_after_handling": True},
+    )
+    assert fault.status_code == 201, fault.text
+    start = _in_days(3)
+    created = live_event_create(
+        organization=acme,
+        actor=acme_people.course_builder,
+        lesson=first_lesson(acme_course),
+        data=EventInput(
+            topic="Office hours",
+            host_email="host@acme.test",
+            sessions=(SessionInput(starts_at=start, time_zone="UTC", duration_minutes=60),),
+        ),
+    )
+    session = created.sessions.get()
+    assert session.zoom_meeting_id is None
+    assert session.zoom_create_sent_at is not None
+    [made] = _meetings_at_zoom(zoomsim)  # made at Zoom, its answer lost
+    zoomsim.state.users["acme-cohost"].schedulers.append("acme-host")
+
+    live_event_update(
+        organization=acme,
+        actor=acme_people.course_builder,
+        event=created,
+        data=EventInput(
+            topic="Office hours",
+            host_email="cohost@acme.test",
+            sessions=(
+                SessionInput(
+                    starts_at=start, time_zone="UTC", duration_minutes=60, session_id=session.pk
+                ),
+            ),
+        ),
+        confirm_new_links=True,
+    )
+    _run_due_work_now()
+
+    session.refresh_from_db()
+    [meeting] = _meetings_at_zoom(zoomsim)  # the lost one, adopted and moved: no second
+    assert (meeting["id"], meeting["host_id"]) == (made["id"], "acme-cohost")
+    assert session.zoom_meeting_id == made["id"]
+    assert session.zoom_state == ZoomMeetingState.SCHEDULED

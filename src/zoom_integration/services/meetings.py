@@ -322,8 +322,9 @@ def _find_by_marker(client: ZoomClient, session: LiveEventSession) -> MeetingLis
     if not marker:
         return None
     upcoming = session.starts_at > timezone.now()
+    # Among the meetings of the host it was created for (a host change may be pending).
     listed = client.list_meetings(
-        _host(session.event), type="upcoming" if upcoming else "scheduled"
+        _host_at_zoom(session), type="upcoming" if upcoming else "scheduled"
     )
     for item in listed:
         if marker in item.agenda:
