@@ -24,6 +24,7 @@ from live_events.selectors import (
     live_event_session_get,
 )
 from live_events.services import (
+    NewLinksNeedConfirmation,
     OverlapsNeedConfirmation,
     live_event_remove,
     live_event_session_remove,
@@ -109,6 +110,7 @@ def zoom_event_edit(request: MemberRequest, event_id: int) -> HttpResponse:
         return zoom_form_page(
             request, lesson, form, sessions, status=400, editing_event=event, budget_note=note
         )
+    old_host = event.host_email
     try:
         live_event_update(
             organization=request.organization,
@@ -116,6 +118,18 @@ def zoom_event_edit(request: MemberRequest, event_id: int) -> HttpResponse:
             event=event,
             data=event_input(form, sessions),
             confirm_overlaps=form.cleaned_data["confirm_overlaps"],
+            confirm_new_links=form.cleaned_data["confirm_new_links"],
+        )
+    except NewLinksNeedConfirmation as new_links:
+        return zoom_form_page(
+            request,
+            lesson,
+            form,
+            sessions,
+            status=409,
+            new_links_warning=new_links.message,
+            editing_event=event,
+            budget_note=note,
         )
     except OverlapsNeedConfirmation as overlaps:
         return zoom_form_page(
@@ -140,11 +154,19 @@ def zoom_event_edit(request: MemberRequest, event_id: int) -> HttpResponse:
             editing_event=event,
             budget_note=note,
         )
-    messages.success(
-        request,
-        f"“{form.cleaned_data['topic']}” saved. Zoom gets only what changed; learners keep "
-        "their links.",
-    )
+    if event.host_email.lower() != old_host.lower():
+        messages.success(
+            request,
+            f"“{form.cleaned_data['topic']}” saved. Zoom is asked to move the meetings from "
+            f"{old_host} to {event.host_email}, keeping learners' links; where Zoom refuses, "
+            "new meetings replace them and learners are emailed their new links.",
+        )
+    else:
+        messages.success(
+            request,
+            f"“{form.cleaned_data['topic']}” saved. Zoom gets only what changed; learners keep "
+            "their links.",
+        )
     return redirect(_edit_page_url(lesson))
 
 

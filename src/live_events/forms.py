@@ -82,6 +82,8 @@ class ZoomEventForm(forms.Form):
     )
     # Set when the builder has seen the overlap warning and saves anyway.
     confirm_overlaps = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Set when the builder has read what a host change may do to learners' links.
+    confirm_new_links = forms.BooleanField(required=False, widget=forms.HiddenInput)
     position = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
     def alternative_host_emails(self) -> tuple[str, ...]:

@@ -201,3 +201,10 @@ def live_event_join_url(*, registration: LiveEventRegistration, now: datetime | 
     opens = session.starts_at - join_opens_before()
     ends = session.starts_at + timedelta(minutes=session.duration_minutes)
     return registration.join_url if opens <= moment <= ends else ""
+
+
+def session_registered_count(*, session: LiveEventSession) -> int:
+    """How many learners are registered (or being registered) for `session`."""
+    return LiveEventRegistration.objects.filter(
+        session=session, status__in=ACTIVE_REGISTRATION_STATES
+    ).count()

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -175,9 +175,12 @@ def live_event_update(
     provider = _zoom_provider(organization)
     checked = _checked_input(organization=organization, provider=provider, data=data)
     errors = FieldErrors()
-    # Zoom does not move a meeting to another host for an account-level app (PATCH with
-    # `schedule_for` answers 3000 "You cannot schedule a meeting for …" without scheduling
-    # privileges): a new host means new meetings, so every learner's link changes.
+    # A new host: the meeting work first asks Zoom to move each meeting (PATCH with
+    # `schedule_for`: the same meeting, every learner's link kept), which Zoom allows only when the
+    # new host has given the current one scheduling privilege; where Zoom refuses, a new meeting
+    # replaces it (`live_event_session_host_move_refused`) and the learners' links change. Campus
+    # cannot know beforehand which, so the builder confirms knowing both.
+    old_host = event.host_zoom_user_id or event.host_email
     host_changed = checked.host_email != event.host_email.lower() and any(
         s.zoom_meeting_id or s.zoom_create_sent_at for s in existing.values()
     )
@@ -186,9 +189,9 @@ def live_event_update(
             event=event, status__in=ACTIVE_REGISTRATION_STATES
         ).count()
         raise NewLinksNeedConfirmation(
-            f"Zoom cannot hand the meetings to {checked.host_email}: Campus will make new "
-            f"meetings for them and delete {event.host_email}'s. The {registered} registered "
-            "learners get new personal links by email."
+            host_change_note(
+                old_host=event.host_email, new_host=checked.host_email, registered=registered
+            )
         )
     event_changed = _zoom_visible_event_change(event, checked) or host_changed
     to_sync = [
@@ -219,13 +222,12 @@ def live_event_update(
         confirmed=confirm_overlaps,
     )
     with transaction.atomic():
+        if host_changed:
+            _record_meeting_hosts(existing.values(), host=old_host)
         LiveEvent.objects.filter(pk=event.pk).update(
             updated_at=timezone.now(), **_event_fields(checked)
         )
         event.refresh_from_db()
-        if host_changed:
-            for row in existing.values():
-                _meeting_replace(row)
         for session in to_sync:
             if session.session_id is None:
                 row = LiveEventSession.objects.create(
@@ -237,6 +239,9 @@ def live_event_update(
                 )
             else:
                 row = existing[session.session_id]
+                if row.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM:
+                    # Deleted at Zoom: the edit schedules it again, as a recreate does.
+                    _meeting_replace(row, old_meeting_gone=True)
                 moved_in_time = (row.starts_at, row.duration_minutes) != (
                     session.starts_at,
                     session.duration_minutes,
@@ -256,6 +261,17 @@ def live_event_update(
         extra={"event_id": event.pk, "sessions_to_sync": writes, "actor_id": actor.pk},
     )
     return event
+
+
+def _record_meeting_hosts(sessions: Iterable[LiveEventSession], *, host: str) -> None:
+    """Before the host changes: note on each session whose meeting Zoom has (or may have) which
+    host it is under there, unless noted already, so the meeting work knows to move it."""
+    for session in sessions:
+        if (session.zoom_meeting_id or session.zoom_create_sent_at) and (
+            "host_id" not in session.zoom_sent
+        ):
+            session.zoom_sent = {**session.zoom_sent, "host_id": host}
+            session.save(update_fields=["zoom_sent"])
 
 
 def live_event_session_remove(
@@ -296,11 +312,13 @@ def live_event_remove(
     return registered
 
 
-def _meeting_replace(session: LiveEventSession) -> None:
-    """The session gets a new meeting (the new host's); the old one is deleted once the new one
-    exists, and its registrants are registered again on the new one (new links, new
-    invitations)."""
-    session.zoom_meeting_to_delete = session.zoom_meeting_id or session.zoom_meeting_to_delete
+def _meeting_replace(session: LiveEventSession, *, old_meeting_gone: bool = False) -> None:
+    """The session gets a new meeting (a new marker, so a retry whose create answer was lost
+    adopts it instead of making a second). An old meeting still at Zoom (a host change Zoom
+    refused) is deleted once the new one exists; the registrants are registered again on the new
+    one (new links, new invitations)."""
+    if not old_meeting_gone:
+        session.zoom_meeting_to_delete = session.zoom_meeting_id or session.zoom_meeting_to_delete
     session.zoom_meeting_id = None
     session.zoom_join_url = ""
     session.zoom_state = ZoomMeetingState.WAITING
@@ -320,9 +338,50 @@ def _meeting_replace(session: LiveEventSession) -> None:
             "zoom_sent",
         ]
     )
-    LiveEventRegistration.objects.filter(
-        session=session, status=RegistrationStatus.REGISTERED
-    ).update(status=RegistrationStatus.WAITING, zoom_registrant_id="", join_url="")
+    _registrations_wait_for_new_meeting(session.pk)
+
+
+def _registrations_wait_for_new_meeting(session_id: int) -> int:
+    # Zoom's registrants (and their personal links) went, or go, with the old meeting: each
+    # registration waits to be registered on the new one (the meeting work does, once it exists).
+    return LiveEventRegistration.objects.filter(
+        session_id=session_id, status__in=ACTIVE_REGISTRATION_STATES
+    ).update(
+        status=RegistrationStatus.WAITING,
+        zoom_registrant_id="",
+        join_url="",
+        zoom_registered_at=None,
+        updated_at=timezone.now(),
+    )
+
+
+def host_change_note(*, old_host: str, new_host: str, registered: int) -> str:
+    """What a builder is told before a host change is saved: Zoom's rule for moving a meeting,
+    and what happens where it does not apply."""
+    learners = "1 registered learner" if registered == 1 else f"{registered} registered learners"
+    return (
+        f"Zoom moves the meetings from {old_host} to {new_host}, keeping every learner's link, "
+        f"only if {new_host} has given {old_host} scheduling privilege in Zoom (Settings → "
+        "Schedule Privilege; both Licensed users of the account). Where Zoom refuses the move, "
+        f"Campus makes new meetings for {new_host} and deletes {old_host}'s: the links will "
+        f"change, and {learners} will be registered on the new meetings and emailed their new "
+        "links."
+    )
+
+
+HOST_MOVE_REFUSED_NOTE = (
+    "Zoom would not move the meeting to the new host (no scheduling privilege), so a new meeting "
+    "is being made for them; learners get new links by email."
+)
+
+
+@transaction.atomic
+def live_event_session_host_move_refused(*, session_id: int) -> None:
+    """Zoom refused to move the session's meeting to the event's new host: a new meeting replaces
+    it (the old one is deleted once the new one exists), as the builder was told before saving."""
+    session = LiveEventSession.objects.select_for_update().get(pk=session_id)
+    _meeting_replace(session)
+    LiveEventSession.objects.filter(pk=session_id).update(zoom_problem=HOST_MOVE_REFUSED_NOTE)
 
 
 def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> int:
@@ -343,19 +402,52 @@ def _session_remove(session: LiveEventSession, *, notify_registrants: bool) -> i
 
 
 def live_event_session_retry(*, organization: Organization, session: LiveEventSession) -> None:
-    """Try Zoom again for a session whose meeting failed or was deleted at Zoom (a deleted one is
-    made anew: its learners are registered on the new meeting and get new links)."""
-    if session.event.organization_id != organization.pk or session.removed_at is not None:
+    """Try Zoom again for a session whose meeting failed, or recreate one deleted at Zoom (the
+    lesson page's "Recreate at Zoom"): a new meeting with a new marker, so a lost create answer
+    is adopted and never made twice; its learners are registered on it and get new links.
+
+    Raises Http404 for another organization's or a removed session, ValidationError when the
+    session is over or has nothing to retry (a second click finds it being recreated)."""
+    event = session.event
+    if (
+        event.organization_id != organization.pk
+        or event.removed_at is not None
+        or session.removed_at is not None
+    ):
         raise Http404("No such session.")
+    if session.starts_at + timedelta(minutes=session.duration_minutes) <= timezone.now():
+        raise ValidationError({"__all__": ["This session is over: there is nothing to recreate."]})
     provider = _zoom_provider(organization)
     with transaction.atomic():
-        if session.zoom_state == ZoomMeetingState.FAILED:
+        locked = LiveEventSession.objects.select_for_update().get(pk=session.pk)
+        if locked.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM:
+            _meeting_replace(locked, old_meeting_gone=True)
+        elif locked.zoom_state == ZoomMeetingState.FAILED:
             LiveEventSession.objects.filter(pk=session.pk).update(
                 zoom_state=ZoomMeetingState.WAITING, zoom_problem=""
             )
-        provider.session_sync_request(session=session)
+        else:
+            raise ValidationError(
+                {"__all__": ["This session's meeting is not deleted at Zoom; nothing to recreate."]}
+            )
+        provider.session_sync_request(session=locked)
+    log.info("live_events.session_retried", extra={"session_id": session.pk})
 
 
+def _sessions_of_meeting_at_zoom(
+    *, organization_ids: Collection[int], meeting_id: int
+) -> QuerySet[LiveEventSession]:
+    # Only Zoom events of the organizations linked to the account that told: an organization that
+    # disabled Zoom turned its events into external links, no longer Zoom's to change.
+    return LiveEventSession.objects.select_for_update().filter(
+        event__organization_id__in=organization_ids,
+        event__provider=LiveEventProvider.ZOOM,
+        zoom_meeting_id=meeting_id,
+        removed_at__isnull=True,
+    )
+
+
+@transaction.atomic
 def live_event_session_changed_at_zoom(
     *,
     organization_ids: Collection[int],
@@ -363,17 +455,17 @@ def live_event_session_changed_at_zoom(
     starts_at: datetime | None,
     duration_minutes: int | None,
     time_zone: str,
+    topic: str = "",
 ) -> int:
-    """Zoom says a meeting was changed there (`meeting.updated`): take over the new time, and
-    note it as what Zoom holds, so Campus does not send it back. A value equal to what Campus
-    itself last sent is Zoom telling of Campus's own update, and is ignored (an edit saved
-    meanwhile must not be overwritten by the echo of the one before). Returns sessions updated."""
+    """Zoom says a meeting was changed there (`meeting.updated`): take over the new time (and
+    topic, the event's: its other meetings follow), and note it as what Zoom holds, so Campus
+    does not send it back. A value equal to what Campus itself last sent is Zoom telling of
+    Campus's own update, and is ignored (an edit saved meanwhile must not be overwritten by the
+    echo of the one before). Returns sessions updated."""
     updated = 0
-    for session in LiveEventSession.objects.filter(
-        event__organization_id__in=organization_ids,
-        zoom_meeting_id=meeting_id,
-        removed_at__isnull=True,
-    ):
+    for session in _sessions_of_meeting_at_zoom(
+        organization_ids=organization_ids, meeting_id=meeting_id
+    ).select_related("event"):
         sent = dict(session.zoom_sent)
         changed: list[str] = []
         if starts_at is not None:
@@ -394,11 +486,17 @@ def live_event_session_changed_at_zoom(
             session.time_zone = time_zone
             sent["timezone"] = time_zone
             changed.append("time_zone")
-        if not changed:
+        event = session.event
+        renamed = bool(topic) and topic not in (sent.get("topic"), event.title)
+        if renamed:
+            sent["topic"] = topic
+        if not changed and not renamed:
             continue
         session.zoom_sent = sent
         with transaction.atomic():
             session.save(update_fields=[*changed, "zoom_sent"])
+            if renamed:
+                _event_renamed_at_zoom(event=event, topic=topic, except_session_id=session.pk)
             if "starts_at" in changed or "duration_minutes" in changed:
                 # Calendar invitations: a new REQUEST to everyone registered in it (a new zone
                 # alone moves nothing: the invitation's times are UTC).
@@ -407,19 +505,51 @@ def live_event_session_changed_at_zoom(
     return updated
 
 
+def _event_renamed_at_zoom(*, event: LiveEvent, topic: str, except_session_id: int) -> None:
+    # One topic for all the event's meetings: the others are brought in line.
+    LiveEvent.objects.filter(pk=event.pk).update(title=topic, updated_at=timezone.now())
+    provider = scheduling_provider_get(LiveEventProvider.ZOOM.value)
+    if provider is None:
+        return
+    others = (
+        event.sessions.filter(removed_at__isnull=True, zoom_meeting_id__isnull=False)
+        .exclude(zoom_state=ZoomMeetingState.DELETED_AT_ZOOM)
+        .exclude(pk=except_session_id)
+    )
+    for other in others:
+        provider.session_sync_request(session=other)
+
+
+DELETED_AT_ZOOM_NOTE = (
+    "The meeting was deleted at Zoom. Recreate it to give learners a new link; until then they "
+    "cannot join."
+)
+
+
+@transaction.atomic
 def live_event_session_deleted_at_zoom(
     *, organization_ids: Collection[int], meeting_id: int
 ) -> int:
     """Zoom says a meeting was deleted there (`meeting.deleted`): marked on the session for
-    builders, who can make it anew (`live_event_session_retry`). Returns sessions marked."""
-    return LiveEventSession.objects.filter(
-        event__organization_id__in=organization_ids,
-        zoom_meeting_id=meeting_id,
-        removed_at__isnull=True,
-    ).update(
+    builders, who can make it anew (`live_event_session_retry`); its registrations lose the links
+    that died with it and wait for the new meeting. Returns sessions marked. A meeting Campus
+    deleted itself (a removed session, a replaced one) matches no session and changes nothing."""
+    marked = 0
+    for session in _sessions_of_meeting_at_zoom(
+        organization_ids=organization_ids, meeting_id=meeting_id
+    ):
+        _mark_deleted_at_zoom(session.pk)
+        marked += 1
+    return marked
+
+
+def _mark_deleted_at_zoom(session_id: int) -> None:
+    LiveEventSession.objects.filter(pk=session_id).update(
         zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
-        zoom_problem="The meeting was deleted at Zoom.",
+        zoom_problem=DELETED_AT_ZOOM_NOTE,
+        zoom_synced_at=timezone.now(),
     )
+    _registrations_wait_for_new_meeting(session_id)
 
 
 def live_event_session_start_url(
@@ -653,13 +783,13 @@ def session_zoom_replaced_deleted(*, session_id: int) -> None:
     LiveEventSession.objects.filter(pk=session_id).update(zoom_meeting_to_delete=None)
 
 
+@transaction.atomic
 def session_zoom_deleted_at_zoom(*, session_id: int) -> None:
-    """Zoom says the meeting does not exist (deleted there): marked, so it can be recreated."""
-    LiveEventSession.objects.filter(pk=session_id).update(
-        zoom_state=ZoomMeetingState.DELETED_AT_ZOOM,
-        zoom_problem="The meeting was deleted at Zoom.",
-        zoom_synced_at=timezone.now(),
-    )
+    """Zoom answered that the meeting does not exist (deleted there without Campus hearing of
+    it, a lost webhook): marked as `meeting.deleted` would have, so it can be recreated."""
+    session = LiveEventSession.objects.select_for_update().filter(pk=session_id).first()
+    if session is not None and session.removed_at is None:
+        _mark_deleted_at_zoom(session.pk)
 
 
 def session_zoom_problem(*, session_id: int, problem: str, failed: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from live_events import edit_views, session_views, views
+from live_events import edit_views, meeting_views, session_views, views
 
 app_name = "live_events"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/cancel/", session_views.cancel, name="cancel"),
     path("sessions/<int:session_id>/join/", session_views.join, name="join"),
     path("sessions/<int:session_id>/start/", session_views.start, name="start"),
+    path("sessions/<int:session_id>/recreate/", meeting_views.session_recreate, name="recreate"),
     path(
         "sessions/<int:session_id>/registrations/",
         session_views.registrations,

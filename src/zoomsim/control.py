@@ -35,6 +35,7 @@ from zoomsim.control_requests import (
 from zoomsim.errors import ZoomErrorResponse, control_bad_request, control_not_found
 from zoomsim.json_bodies import finite_number
 from zoomsim.model import App, FaultRule, Installation, Token
+from zoomsim.portal_edits import portal_delete, portal_update
 from zoomsim.seed import apply_seed
 from zoomsim.sim import Simulator, sim_of
 from zoomsim.state import Knobs, State
@@ -628,6 +629,9 @@ routes: list[BaseRoute] = [
     _route("/installations", installations, "GET"),
     _route("/meetings", meetings, "GET"),
     _route("/meetings/{meeting_id}/registrants", registrants, "GET"),
+    # The host editing or deleting the meeting in Zoom's web portal (zoomsim/portal_edits.py).
+    _route("/meetings/{meeting_id}", portal_update, "PATCH"),
+    _route("/meetings/{meeting_id}", portal_delete, "DELETE"),
     _route("/instances", instances, "GET"),
     _route("/segments", segments, "GET"),
     _route("/recordings", recordings, "GET"),

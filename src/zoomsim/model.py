@@ -39,6 +39,9 @@ class User:
     password: str = ""
     pmi: int = 0
     created_at: float = 0.0
+    # Scheduling privilege: ids of the users this user allowed to schedule for them (Zoom web
+    # portal, Settings → Schedule Privilege). Moving a meeting to this user needs its host here.
+    schedulers: list[str] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:

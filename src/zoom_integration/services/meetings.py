@@ -17,6 +17,16 @@ reads the session as it is now and does what is left.
 - **Update**: `PATCH /meetings/{id}` with only the fields that differ from what Zoom last
   accepted (`zoom_sent`); nothing differs → no call at all. Zoom counts every PATCH, even an empty
   one, against the host's 100 creates and updates a day (reference §4, §7.7).
+- **Move to a new host**: the same PATCH with `schedule_for` naming the new host: Zoom moves the
+  meeting and keeps its id, passcode and registrants, so every learner's link keeps working. Zoom
+  allows it only when the new host has given the current host scheduling privilege (both
+  Licensed, same account); refused ("You cannot schedule a meeting for …", or 3161), a new
+  meeting is made for the new host and the old one deleted once it exists (learners always
+  have one of them): their links change, they are registered on the new meeting and sent new
+  invitations (`live_events.services.live_event_session_host_move_refused`). Which host a
+  meeting is under at Zoom is kept in `zoom_sent["host_id"]`.
+- **Deleted at Zoom** (`meeting.deleted`, or a 404 on update): marked, nothing sent until a
+  builder recreates it (`live_event_session_retry`: a new marker, so a lost answer is adopted).
 - **Delete**: `DELETE /meetings/{id}`, with Zoom's cancellation email to registrants when the
   builder chose it; a meeting already gone at Zoom counts as deleted.
 
@@ -46,6 +56,7 @@ from live_events.models import (
 from live_events.services import (
     host_meeting_write_refund,
     host_meeting_write_reserve,
+    live_event_session_host_move_refused,
     session_zoom_create_sent,
     session_zoom_deleted_at_zoom,
     session_zoom_problem,
@@ -206,10 +217,9 @@ def zoom_meeting_sync(*, session_id: int) -> None:
         with zoom_client_for_account(account) as client:
             if removed:
                 _delete(client, session)
-            elif (
-                session.zoom_meeting_id is None
-                or session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
-            ):
+            elif session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM:
+                return  # waits for a builder's recreate (or an edit), which gives a new marker
+            elif session.zoom_meeting_id is None:
                 _create_or_adopt(client, session, account)
             else:
                 _update(client, session)
@@ -237,8 +247,17 @@ def _host(event: LiveEvent) -> str:
     return event.host_zoom_user_id or event.host_email
 
 
-def _reserve_write(session: LiveEventSession) -> None:
-    host = _host(session.event)
+def _host_at_zoom(session: LiveEventSession) -> str:
+    """The host the meeting is under at Zoom (the event's, unless a host change is pending)."""
+    return str(session.zoom_sent.get("host_id") or _host(session.event))
+
+
+def _sent(spec: MeetingSpec, session: LiveEventSession) -> dict[str, Any]:
+    return {**spec.to_json(), "host_id": _host(session.event)}
+
+
+def _reserve_write(session: LiveEventSession, host: str | None = None) -> None:
+    host = host or _host(session.event)
     if host_meeting_write_reserve(host_zoom_user_id=host):
         return
     midnight = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -250,18 +269,19 @@ def _reserve_write(session: LiveEventSession) -> None:
     raise RetryLater(midnight + timedelta(days=1), reason)
 
 
-def _refund_if_not_counted(session: LiveEventSession, error: ZoomError) -> None:
+def _refund_if_not_counted(
+    session: LiveEventSession, error: ZoomError, host: str | None = None
+) -> None:
     # Zoom counts a create or update only once it passed validation; a refusal (4xx, a 429) was
     # not counted. A lost answer or a 5xx may have been: it stays counted.
     if isinstance(error, ZoomAPIError) and not isinstance(error, ZoomServerError):
-        host_meeting_write_refund(host_zoom_user_id=_host(session.event))
+        host_meeting_write_refund(host_zoom_user_id=host or _host(session.event))
 
 
 def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: ZoomAccount) -> None:
     spec = meeting_spec(session)
-    recreating = session.zoom_meeting_id is not None
     adopted = None
-    if session.zoom_create_sent_at is not None and not recreating:
+    if session.zoom_create_sent_at is not None:
         adopted = _find_by_marker(client, session)
     if adopted is not None:
         # The meeting a lost answer made, as Campus asked for it then; anything changed since is
@@ -275,21 +295,24 @@ def _create_or_adopt(client: ZoomClient, session: LiveEventSession, account: Zoo
         log.info("zoom.meeting.adopted", extra={"session_id": session.pk, "meeting_id": adopted.id})
         session.refresh_from_db()
         _update(client, session)
-        _registrations_follow(session, recreated=False)
+        _registrations_follow(session)
         _delete_replaced(client, session)
         return
     _reserve_write(session)
-    session_zoom_create_sent(session_id=session.pk, attempted=spec.to_json())
+    session_zoom_create_sent(session_id=session.pk, attempted=_sent(spec, session))
     try:
         meeting: Meeting = client.create_meeting(_host(session.event), spec)
     except ZoomError as error:
         _refund_if_not_counted(session, error)
         raise
     session_zoom_scheduled(
-        session_id=session.pk, meeting_id=meeting.id, join_url=meeting.join_url, sent=spec.to_json()
+        session_id=session.pk,
+        meeting_id=meeting.id,
+        join_url=meeting.join_url,
+        sent=_sent(spec, session),
     )
     log.info("zoom.meeting.created", extra={"session_id": session.pk, "meeting_id": meeting.id})
-    _registrations_follow(session, recreated=recreating)
+    _registrations_follow(session)
     _delete_replaced(client, session)
 
 
@@ -299,8 +322,9 @@ def _find_by_marker(client: ZoomClient, session: LiveEventSession) -> MeetingLis
     if not marker:
         return None
     upcoming = session.starts_at > timezone.now()
+    # Among the meetings of the host it was created for (a host change may be pending).
     listed = client.list_meetings(
-        _host(session.event), type="upcoming" if upcoming else "scheduled"
+        _host_at_zoom(session), type="upcoming" if upcoming else "scheduled"
     )
     for item in listed:
         if marker in item.agenda:
@@ -322,25 +346,58 @@ def _find_by_marker(client: ZoomClient, session: LiveEventSession) -> MeetingLis
 def _update(client: ZoomClient, session: LiveEventSession) -> None:
     spec = meeting_spec(session)
     changes = meeting_changes(spec, session.zoom_sent)
+    # Zoom counts the write against the host the meeting is under when it arrives.
+    host_now = _host_at_zoom(session)
+    moving = host_now != _host(session.event)
+    if moving:
+        changes = replace(changes or MeetingSpec(), schedule_for=_host(session.event))
     if changes is None:
         if session.zoom_state != ZoomMeetingState.SCHEDULED:
             session_zoom_updated(session_id=session.pk, sent=session.zoom_sent)
         return  # nothing Zoom sees changed: no call (Zoom would count even an empty PATCH)
     assert session.zoom_meeting_id is not None
-    _reserve_write(session)
+    _reserve_write(session, host_now)
     try:
         client.update_meeting(session.zoom_meeting_id, changes)
     except ZoomNotFound as gone:
-        _refund_if_not_counted(session, gone)
+        _refund_if_not_counted(session, gone, host_now)
         if gone.code == CODE_MEETING_NOT_FOUND:
+            # Deleted at Zoom without Campus hearing of it (a lost webhook): marked the same way.
             session_zoom_deleted_at_zoom(session_id=session.pk)
             return
         raise
     except ZoomError as error:
-        _refund_if_not_counted(session, error)
+        _refund_if_not_counted(session, error, host_now)
+        if moving and _move_refused(error):
+            _replace_for_new_host(client, session)
+            return
         raise
-    session_zoom_updated(session_id=session.pk, sent=spec.to_json())
-    log.info("zoom.meeting.updated", extra={"session_id": session.pk})
+    session_zoom_updated(session_id=session.pk, sent=_sent(spec, session))
+    log.info("zoom.meeting.updated", extra={"session_id": session.pk, "moved": moving})
+
+
+def _move_refused(error: ZoomError) -> bool:
+    """Zoom will not move this meeting to the new host (no scheduling privilege, a Basic user):
+    only a new meeting will do. A started meeting (also 3000) is not this: it waits."""
+    if not isinstance(error, ZoomAPIError) or error.status != 400:
+        return False
+    message = error.message.lower()
+    return error.code == 3161 or (error.code == 3000 and "cannot schedule a meeting for" in message)
+
+
+def _replace_for_new_host(client: ZoomClient, session: LiveEventSession) -> None:
+    """A new meeting for the new host; the old one is deleted once it exists (`_delete_replaced`),
+    so learners always have one of them."""
+    log.info(
+        "zoom.meeting.move_refused_replacing",
+        extra={"session_id": session.pk, "meeting_id": session.zoom_meeting_id},
+    )
+    live_event_session_host_move_refused(session_id=session.pk)
+    account = zoom_account_for_organization(organization_id=session.event.organization_id)
+    if account is None:
+        return
+    session.refresh_from_db()
+    _create_or_adopt(client, session, account)
 
 
 def _delete_replaced(client: ZoomClient, session: LiveEventSession) -> None:
@@ -376,17 +433,13 @@ def _delete(client: ZoomClient, session: LiveEventSession) -> None:
     log.info("zoom.meeting.deleted", extra={"session_id": session.pk, "meeting_id": meeting_id})
 
 
-def _registrations_follow(session: LiveEventSession, *, recreated: bool) -> None:
+def _registrations_follow(session: LiveEventSession) -> None:
     """Learners who registered while the meeting did not exist yet (or whose meeting was
-    deleted at Zoom and made anew) get their registrants on the meeting now."""
+    replaced: deleted at Zoom and recreated, or a new host's) get their registrants on it now."""
     # Imported here: registrants builds on this module's enqueueing.
     from zoom_integration.services.registrants import registrants_batch_enqueue
 
     waiting = LiveEventRegistration.objects.filter(session=session)
-    if recreated:
-        waiting.filter(status=RegistrationStatus.REGISTERED).update(
-            status=RegistrationStatus.WAITING, zoom_registrant_id="", join_url=""
-        )
     if waiting.filter(status=RegistrationStatus.WAITING).exists():
         registrants_batch_enqueue(session=session)
 

@@ -15,6 +15,7 @@ from zoomsim.api.users import find_user
 from zoomsim.clock import iso
 from zoomsim.endpoint import ApiContext, api
 from zoomsim.errors import ZoomErrorResponse, invalid_parameter, meeting_not_found
+from zoomsim.host_transfer import new_host_of
 from zoomsim.meeting_json import (
     DEFAULT_SETTINGS,
     meeting_event_object,
@@ -118,17 +119,19 @@ def _start_time(meeting_type: int, raw: str | None, timezone: str, now: float) -
 
 
 def _emit(ctx: ApiContext, event: str, obj: dict[str, Any], **more: Any) -> None:
-    # meeting.updated/deleted carry operator fields (and old_object) inside `payload`, beside
-    # `object`; the event sink builds `payload` from `obj` alone, so the whole payload is given.
+    # meeting.updated/deleted carry operator fields inside `payload`, beside `object`; the event
+    # sink builds `payload` from `obj` alone, so the whole payload is given. Their shapes differ
+    # (Zoom's meetings events spec, as typed in rivet-javascript's meetings.d.ts):
+    # meeting.updated has `time_stamp` and `old_object` (and `scope` only for occurrences of
+    # recurring meetings, which zoomsim does not model); meeting.deleted has `operation` ("all":
+    # the whole meeting, not one occurrence) and no `time_stamp`.
     operator = ctx.acting_user()
     payload = {
         "account_id": ctx.account.id,
         "operator": operator.email,
         "operator_id": operator.id,
-        "operation": "all",
         "object": obj,
         **more,
-        "time_stamp": int(ctx.state.now() * 1000),
     }
     ctx.sim.emit(ctx.account.id, event, obj, payload=payload)
 
@@ -246,11 +249,17 @@ async def get_meeting(ctx: ApiContext) -> Response:
 # --- update --------------------------------------------------------------------------------------
 
 
-def _changes(meeting: Meeting, request: MeetingInput, state: State) -> dict[str, Any]:
+def meeting_changes(meeting: Meeting, request: MeetingInput, state: State) -> dict[str, Any]:
     """The Meeting attributes `request` changes, with their new values (nothing applied yet)."""
     changes: dict[str, Any] = {
         key: value for key, value in request.fields.items() if getattr(meeting, key) != value
     }
+    # `schedule_for` on an update moves the meeting to another host (zoomsim/host_transfer.py);
+    # it is acted on, not kept like the other request-only fields.
+    schedule_for = request.extras.pop("schedule_for", None)
+    new_host = new_host_of(state, meeting, schedule_for) if schedule_for is not None else None
+    if new_host is not None:
+        changes["host_id"] = new_host.id
     timezone = changes.get("timezone", meeting.timezone)
     meeting_type = changes.get("type", meeting.type)
     if meeting_type == RECURRING_NO_FIXED_TIME:
@@ -264,7 +273,7 @@ def _changes(meeting: Meeting, request: MeetingInput, state: State) -> dict[str,
     if start_time != meeting.start_time:
         changes["start_time"] = start_time
     if request.settings:
-        host = state.users[meeting.host_id]
+        host = new_host or state.users[meeting.host_id]
         # PATCH merges settings into the meeting's.
         settings = _merged_settings(state, host, meeting.settings, request.settings)
         if settings != meeting.settings:
@@ -275,7 +284,7 @@ def _changes(meeting: Meeting, request: MeetingInput, state: State) -> dict[str,
     return changes
 
 
-def _as_event_fields(
+def as_event_fields(
     meeting: Meeting, changes: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(object, old_object) of meeting.updated: id and uuid plus the changed fields, as JSON."""
@@ -317,15 +326,21 @@ async def update_meeting(ctx: ApiContext) -> Response:
     if meeting.status == "started":
         raise ZoomErrorResponse(400, 3000, STARTED_MESSAGE)
     reject_occurrences(ctx)
-    changes = _changes(meeting, request, state)
+    changes = meeting_changes(meeting, request, state)
     # Every PATCH counts against the host's 100 a day, even one that changes nothing: that is
     # why clients should skip no-op updates (reference §7, pitfall 7).
     charge_host_meeting_write(state, meeting.host_id)
-    new_object, old_object = _as_event_fields(meeting, changes)
+    new_object, old_object = as_event_fields(meeting, changes)
     for key, value in changes.items():
         setattr(meeting, key, value)
     if changes:
-        _emit(ctx, "meeting.updated", new_object, old_object=old_object)
+        _emit(
+            ctx,
+            "meeting.updated",
+            new_object,
+            time_stamp=int(state.now() * 1000),
+            old_object=old_object,
+        )
     return ctx.no_content()
 
 
@@ -366,5 +381,5 @@ async def delete_meeting(ctx: ApiContext) -> Response:
         "schedule_for_reminder": schedule_for_reminder,
         "cancel_meeting_reminder": cancel_meeting_reminder,
     }
-    _emit(ctx, "meeting.deleted", meeting_event_object(meeting))
+    _emit(ctx, "meeting.deleted", meeting_event_object(meeting), operation="all")
     return ctx.no_content()
