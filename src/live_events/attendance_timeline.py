@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-LABEL_WIDTH = 200  # the names' column
-CHART_WIDTH = 600
+LABEL_WIDTH = 220  # the names' column
+CHART_WIDTH = 740
 ROW_HEIGHT = 26
 BAR_HEIGHT = 14
 TOP = 8  # room above the first bar

@@ -107,7 +107,8 @@ def _event_page(
     sessions = list(live_event_sessions(event=event))
     numbers = {session.pk: n for n, session in enumerate(sessions, start=1)}
     rows = attendance_for_event(organization=request.organization, event_id=event.pk)
-    statuses = attendance_sync_statuses(sessions=sessions, time_zone=_zone())
+    now = timezone.now()
+    statuses = attendance_sync_statuses(sessions=sessions, time_zone=_zone(), now=now)
     present: dict[int, int] = {}
     attended: dict[int, int] = {}
     for row in rows:
@@ -124,6 +125,7 @@ def _event_page(
                 "status": statuses[session.pk],
                 "present": present.get(session.pk, 0),
                 "attended": attended.get(session.pk, 0),
+                "has_started": session.starts_at <= now,
             }
             for session in sessions
         ],
@@ -267,7 +269,7 @@ def _session_page(
         "unmatched": forms,
         "status": attendance_sync_statuses(sessions=[session], time_zone=_zone())[session.pk],
         "timeline": session_timeline(people=people, start=start, end=end, zone=zone),
-        "is_over": session.starts_at <= timezone.now(),
+        "has_started": session.starts_at <= timezone.now(),
     }
     return render(request, "live_events/attendance_session.html", context, status=status)
 

@@ -53,6 +53,7 @@ class SessionBlock:
     join_open: bool
     join_opens_at: datetime
     is_over: bool
+    has_started: bool
     zoom_state: str
     zoom_problem: str
     # Attendance (docs/attendance.md): where it stands, and the learner's own row.
@@ -167,6 +168,7 @@ def _session_block(
         and opens_at <= now < ends_at,
         join_opens_at=opens_at,
         is_over=is_over,
+        has_started=session.starts_at <= now,
         zoom_state=session.zoom_state if is_zoom else "",
         zoom_problem=session.zoom_problem if session.zoom_state == ZoomMeetingState.FAILED else "",
         attendance=attendance,

@@ -10,10 +10,12 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import Course
 from live_events.attendance_models import AttendanceRecord, ParticipantMapping
@@ -78,6 +80,11 @@ def scene(
             {"guest_name": "Grace (phone)", "segments": [[0, 60]]},
         ],
     )
+    # The meeting was held now (zoomsim's run ends at its clock's now): session 1 is over.
+    LiveEventSession.objects.filter(pk=first.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=60)
+    )
+    first.refresh_from_db()
     deliver_meeting_ended(zoomsim, instance["uuid"])
     advance_zoom_clock(zoomsim, REPORT_DELAY)
     next_try_comes(first)
@@ -331,6 +338,8 @@ def test_the_lesson_page_shows_the_status_to_admins_and_their_own_row_to_learner
     assert re.search(r"attendance fetched \d\d:\d\d", admin_page)
     assert "attendance comes after the meeting" in admin_page  # session 2
     assert reverse("live_events:session_attendance_fetch", args=[scene.first.pk]) in admin_page
+    # Session 2 has not begun: nothing to fetch yet.
+    assert reverse("live_events:session_attendance_fetch", args=[scene.second.pk]) not in admin_page
     mine = re.findall(r"<p class=\"attendance-mine\" data-my-attendance>(.*?)</p>", ada_page, re.S)
     assert len(mine) == 1
     assert "Attended" in mine[0]
