@@ -69,6 +69,10 @@ def _numbers(event: LiveEvent) -> dict[int, int]:
     return {session.pk: n for n, session in enumerate(live_event_sessions(event=event), start=1)}
 
 
+def _starts(event: LiveEvent) -> dict[int, datetime]:
+    return {session.pk: session.starts_at for session in live_event_sessions(event=event)}
+
+
 def _lesson_url(event: LiveEvent, session: LiveEventSession | None = None) -> str:
     component = event.lesson_component
     assert component is not None
@@ -187,7 +191,7 @@ def event_attendance_csv(request: MemberRequest, event_id: int) -> HttpResponseB
     ]
     return _csv_response(
         f"attendance-{slugify(event.title) or 'event'}.csv",
-        _csv_lines(rows, unmatched, numbers, ZoneInfo(_zone())),
+        _csv_lines(rows, unmatched, numbers, _starts(event), ZoneInfo(_zone())),
     )
 
 
@@ -337,7 +341,7 @@ def session_attendance_csv(request: MemberRequest, session_id: int) -> HttpRespo
     name = slugify(session.event.title) or "event"
     return _csv_response(
         f"attendance-{name}-session-{numbers.get(session.pk, session.pk)}.csv",
-        _csv_lines(rows, unmatched, numbers, ZoneInfo(_zone())),
+        _csv_lines(rows, unmatched, numbers, _starts(session.event), ZoneInfo(_zone())),
     )
 
 
@@ -379,6 +383,7 @@ def _csv_lines(
     rows: list[AttendanceRow],
     unmatched: list[tuple[int, list[AttendanceRecord]]],
     numbers: dict[int, int],
+    starts: dict[int, datetime],
     zone: ZoneInfo,
 ) -> Iterator[str]:
     writer = csv.writer(_Line())
@@ -405,7 +410,7 @@ def _csv_lines(
             yield writer.writerow(
                 [
                     numbers.get(session_id, ""),
-                    "",
+                    _when(starts.get(session_id), zone),
                     _cell(record.name),
                     _cell(record.email),
                     "no",

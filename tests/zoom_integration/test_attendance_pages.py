@@ -350,3 +350,31 @@ def test_the_lesson_page_shows_the_status_to_admins_and_their_own_row_to_learner
     for page in (ada_page, bob_page, cy_page):
         assert "data-attendance-status" not in page
         assert "Fetch now" not in page
+
+
+def test_a_name_a_spreadsheet_would_run_is_quoted_in_the_csv(
+    scene: Scene, acme_people: People, zoomsim: LiveZoomsim
+) -> None:
+    """A participant types their own name: one that begins like a formula is not one in the CSV."""
+    instance = run_meeting(
+        zoomsim,
+        scene.second,
+        [
+            {"registrant_id": registered(scene.event.organization, scene.second, scene.cy)},
+            {"guest_name": '=HYPERLINK("http://x.example","hi")', "segments": [[0, 5]]},
+        ],
+    )
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    next_try_comes(scene.second)
+
+    response = signed_in(acme_people.course_assistant).get(
+        reverse("live_events:session_attendance_csv", args=[scene.second.pk])
+    )
+
+    rows = _csv(response)
+    guest = next(row for row in rows if row["matched"] == "no")
+    assert guest["learner"] == '\'=HYPERLINK("http://x.example","hi")'
+    assert guest["session"] == "2"
+    assert guest["session_starts_at"]  # the unmatched row says which session too
+    assert guest["duration_seconds"] == "300"
