@@ -3,6 +3,7 @@ another organization's session or event reads as one that does not exist (Lookup
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +11,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from live_events.attendance_models import AttendanceRecord, AttendanceSync, AttendanceSyncState
+from live_events.attendance_models import (
+    AttendanceInstance,
+    AttendanceRecord,
+    AttendanceSync,
+    AttendanceSyncState,
+)
 from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSession
 from organizations.models import Organization, User
 from work.models import WorkItem, WorkState
@@ -116,6 +122,31 @@ def attendance_of_learner(
     )
 
 
+def attendance_of_learner_in_events(
+    *, organization: Organization, learner: User, event_ids: Sequence[int]
+) -> dict[int, AttendanceRecord]:
+    """A learner's own attendance, by session, over several events in one query (the lesson
+    page)."""
+    return {
+        record.session_id: record
+        for record in AttendanceRecord.objects.filter(
+            session__event_id__in=event_ids,
+            session__event__organization=organization,
+            learner=learner,
+        )
+    }
+
+
+def attendance_meeting_span(*, session: LiveEventSession) -> tuple[datetime, datetime]:
+    """From the first run's start to the last run's end, as Zoom reported them; the scheduled
+    time where Zoom said nothing."""
+    instances = list(AttendanceInstance.objects.filter(session=session))
+    starts = [i.started_at for i in instances if i.started_at is not None]
+    ends = [i.ended_at for i in instances if i.ended_at is not None]
+    scheduled_end = session.starts_at + timedelta(minutes=session.duration_minutes)
+    return (min(starts, default=session.starts_at), max(ends, default=scheduled_end))
+
+
 # --- the sync status in words -------------------------------------------------------------------
 
 
@@ -132,21 +163,72 @@ def _span(delta: timedelta) -> str:
     return f"{seconds // 3600} h"
 
 
+@dataclass(frozen=True)
+class SyncStatus:
+    """Where a session's attendance stands: in words, and whether a fetch runs right now (the
+    Fetch now button is refused meanwhile)."""
+
+    words: str
+    fetching: bool
+    fetched: bool  # a complete report has been stored
+
+
+def attendance_sync_statuses(
+    *,
+    sessions: Sequence[LiveEventSession],
+    time_zone: str,
+    now: datetime | None = None,
+) -> dict[int, SyncStatus]:
+    """The status of each of `sessions` (already read, of one organization), in two queries
+    however many sessions: the lesson page and the attendance pages show them all."""
+    zone = ZoneInfo(time_zone)
+    now = now or timezone.now()
+    ids = [session.pk for session in sessions]
+    syncs = {sync.session_id: sync for sync in AttendanceSync.objects.filter(session_id__in=ids)}
+    work_states = dict(
+        WorkItem.objects.filter(
+            kind=ATTENDANCE_WORK_KIND,
+            subject__in=[ATTENDANCE_WORK_SUBJECT.format(session_id=pk) for pk in ids],
+            state__in=(WorkState.PAUSED, WorkState.RUNNING),
+        ).values_list("subject", "state")
+    )
+    statuses = {}
+    for session in sessions:
+        state = work_states.get(ATTENDANCE_WORK_SUBJECT.format(session_id=session.pk))
+        statuses[session.pk] = SyncStatus(
+            words=attendance_status_words(
+                session=session,
+                sync=syncs.get(session.pk),
+                paused=state == WorkState.PAUSED,
+                zone=zone,
+                now=now,
+            ),
+            fetching=state == WorkState.RUNNING,
+            fetched=getattr(syncs.get(session.pk), "last_fetched_at", None) is not None,
+        )
+    return statuses
+
+
 def attendance_sync_status(
     *, organization: Organization, session_id: int, time_zone: str, now: datetime | None = None
 ) -> str:
     """Where the session's attendance stands, in words, times in the viewer's `time_zone`."""
     session = _session(organization=organization, session_id=session_id)
-    zone = ZoneInfo(time_zone)
-    now = now or timezone.now()
-    paused = WorkItem.objects.filter(
-        kind=ATTENDANCE_WORK_KIND,
-        subject=ATTENDANCE_WORK_SUBJECT.format(session_id=session.pk),
-        state=WorkState.PAUSED,
-    ).exists()
+    return attendance_sync_statuses(sessions=[session], time_zone=time_zone, now=now)[
+        session.pk
+    ].words
+
+
+def attendance_status_words(
+    *,
+    session: LiveEventSession,
+    sync: AttendanceSync | None,
+    paused: bool,
+    zone: ZoneInfo,
+    now: datetime,
+) -> str:
     if paused:
         return "waiting for re-authentication"
-    sync = AttendanceSync.objects.filter(session=session).first()
     scheduled_end = session.starts_at + timedelta(minutes=session.duration_minutes)
     if sync is None or sync.state == AttendanceSyncState.WAITING:
         if session.starts_at > now:

@@ -37,7 +37,12 @@ from live_events.attendance_models import (
     AttendanceSyncState,
     ParticipantMapping,
 )
-from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSession
+from live_events.models import (
+    AttendanceMinimum,
+    LiveEvent,
+    LiveEventRegistration,
+    LiveEventSession,
+)
 from live_events.providers import scheduling_provider_get
 from organizations.models import Organization, Role, User
 
@@ -424,3 +429,49 @@ def attendance_give_up_at(*, session: LiveEventSession, sync: AttendanceSync) ->
     """72 hours after the meeting first ended (or after its scheduled end, if Zoom never said)."""
     ended = sync.first_ended_at or session.starts_at + timedelta(minutes=session.duration_minutes)
     return ended + timedelta(hours=72)
+
+
+# --- the event's attendance minimum -----------------------------------------------------------
+
+MINIMUM_MINUTES_MAX = 24 * 60
+
+
+def attendance_minimum_set(
+    *, organization: Organization, actor: User | None, event_id: int, kind: str, value: int | None
+) -> int:
+    """A Course Builder sets what "attended" means for the event: any presence, at least `value`
+    minutes, or at least `value` % of the scheduled duration. The sessions already fetched are
+    recomputed; returns how many. Bad input raises ValidationError (by field), changes nothing."""
+    event = LiveEvent.objects.filter(
+        pk=event_id, organization=organization, removed_at__isnull=True
+    ).first()
+    if event is None:
+        raise ValidationError({"attendance_minimum": ["No such event."]})
+    if kind not in AttendanceMinimum.values:
+        raise ValidationError({"attendance_minimum": ["Choose one of the three minimums."]})
+    if kind == AttendanceMinimum.ANY:
+        value = 0
+    elif value is None:
+        raise ValidationError({"attendance_minimum_value": ["Give the number."]})
+    elif kind == AttendanceMinimum.MINUTES and not 1 <= value <= MINIMUM_MINUTES_MAX:
+        raise ValidationError(
+            {"attendance_minimum_value": [f"Minutes from 1 to {MINIMUM_MINUTES_MAX}."]}
+        )
+    elif kind == AttendanceMinimum.PERCENT and not 1 <= value <= 100:
+        raise ValidationError({"attendance_minimum_value": ["A percentage from 1 to 100."]})
+    with transaction.atomic():
+        event.attendance_minimum = kind
+        event.attendance_minimum_value = value
+        event.save(update_fields=["attendance_minimum", "attendance_minimum_value", "updated_at"])
+        fetched = list(
+            AttendanceSegment.objects.filter(instance__session__event=event)
+            .values_list("instance__session_id", flat=True)
+            .distinct()
+        )
+        for session_id in fetched:
+            attendance_records_recompute(session_id=session_id)
+    log.info(
+        "attendance.minimum_set",
+        extra={"event_id": event.pk, "kind": kind, "sessions": len(fetched)},
+    )
+    return len(fetched)

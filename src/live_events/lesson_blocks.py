@@ -17,6 +17,12 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from live_events.attendance_models import AttendanceRecord
+from live_events.attendance_selectors import (
+    SyncStatus,
+    attendance_of_learner_in_events,
+    attendance_sync_statuses,
+)
 from live_events.models import (
     ACTIVE_REGISTRATION_STATES,
     LiveEvent,
@@ -47,8 +53,12 @@ class SessionBlock:
     join_open: bool
     join_opens_at: datetime
     is_over: bool
+    has_started: bool
     zoom_state: str
     zoom_problem: str
+    # Attendance (docs/attendance.md): where it stands, and the learner's own row.
+    attendance: SyncStatus | None
+    my_attendance: AttendanceRecord | None
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,18 @@ def live_event_blocks(
             mine[active.event_id] = active
     now = timezone.now()
     viewer_zone = timezone.get_current_timezone()
+    # Attendance of every session at once (three queries at most), never row by row.
+    every_session = [session for event in events for session in event.sessions.all()]
+    statuses = attendance_sync_statuses(
+        sessions=every_session, time_zone=timezone.get_current_timezone_name(), now=now
+    )
+    own: dict[int, AttendanceRecord] = {}
+    if is_learner and events:
+        own = attendance_of_learner_in_events(
+            organization=request.organization,
+            learner=request.user,
+            event_ids=[event.pk for event in events],
+        )
     email = (request.user.email or "").lower()
     blocks: dict[int, EventBlock] = {}
     for event in events:
@@ -93,6 +115,8 @@ def live_event_blocks(
                 is_zoom=event.provider == LiveEventProvider.ZOOM,
                 now=now,
                 viewer_zone=viewer_zone,
+                attendance=statuses.get(session.pk),
+                my_attendance=own.get(session.pk),
             )
             for index, session in enumerate(event.sessions.all(), start=1)
         ]
@@ -121,6 +145,8 @@ def _session_block(
     is_zoom: bool,
     now: datetime,
     viewer_zone: object,
+    attendance: SyncStatus | None,
+    my_attendance: AttendanceRecord | None,
 ) -> SessionBlock:
     ends_at = session.starts_at + timedelta(minutes=session.duration_minutes)
     opens_at = session.starts_at - join_opens_before()
@@ -142,6 +168,9 @@ def _session_block(
         and opens_at <= now < ends_at,
         join_opens_at=opens_at,
         is_over=is_over,
+        has_started=session.starts_at <= now,
         zoom_state=session.zoom_state if is_zoom else "",
         zoom_problem=session.zoom_problem if session.zoom_state == ZoomMeetingState.FAILED else "",
+        attendance=attendance,
+        my_attendance=my_attendance,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from live_events import edit_views, meeting_views, session_views, views
+from live_events import attendance_views, edit_views, meeting_views, session_views, views
 
 app_name = "live_events"
 
@@ -36,5 +36,36 @@ urlpatterns = [
         "sessions/<int:session_id>/registrations/add/",
         session_views.register_learners,
         name="register_learners",
+    ),
+    path("events/<int:event_id>/attendance/", attendance_views.event_attendance, name="attendance"),
+    path(
+        "events/<int:event_id>/attendance.csv",
+        attendance_views.event_attendance_csv,
+        name="attendance_csv",
+    ),
+    path(
+        "events/<int:event_id>/attendance/minimum/",
+        attendance_views.event_attendance_minimum,
+        name="attendance_minimum",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance/",
+        attendance_views.session_attendance,
+        name="session_attendance",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance.csv",
+        attendance_views.session_attendance_csv,
+        name="session_attendance_csv",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance/map/",
+        attendance_views.session_attendance_map,
+        name="session_attendance_map",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance/fetch/",
+        attendance_views.session_attendance_fetch,
+        name="session_attendance_fetch",
     ),
 ]

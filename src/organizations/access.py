@@ -12,19 +12,20 @@ from functools import update_wrapper
 from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from organizations.models import Membership
 from organizations.requests import MemberRequest
 
 P = ParamSpec("P")
-MemberView = Callable[Concatenate[MemberRequest, P], HttpResponse]
-View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+MemberView = Callable[Concatenate[MemberRequest, P], HttpResponseBase]
+View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
 def _requiring(allowed: Callable[[Membership], bool]) -> Callable[[MemberView[P]], View[P]]:
     def decorator(view: MemberView[P]) -> View[P]:
-        def guarded(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def guarded(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership: Membership | None = getattr(request, "membership", None)

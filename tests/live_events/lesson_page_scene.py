@@ -4,8 +4,9 @@ spend minutes hashing passwords). Used by the lesson page's query test and by
 bench/lesson_page_render.py, so both measure the same page.
 
 Every session is scheduled at Zoom (a meeting id and link, as after the meeting work ran) and
-every learner is enrolled and registered, round-robin over the sessions, with a personal link:
-the page has everything it could be tempted to read row by row.
+every learner is enrolled and registered, round-robin over the sessions, with a personal link,
+and present in its fetched attendance: the page has everything it could be tempted to read row
+by row.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from courses.models import ComponentKind, Course, Enrollment, Lesson
 from courses.services import course_enroll, lesson_component_create, lesson_create
+from live_events.attendance_models import AttendanceRecord, AttendanceSync, AttendanceSyncState
 from live_events.models import (
     LiveEvent,
     LiveEventProvider,
@@ -93,6 +95,7 @@ def lesson_page_scene(
         course_enroll(course=course, learner=viewer)
         registered.append(_registered(event, rows[-1], viewer))
     LiveEventRegistration.objects.bulk_create(registered, batch_size=BULK_BATCH)
+    _attendance_fetched(rows, registered)
     return LessonPageScene(
         course=course,
         lesson=lesson,
@@ -135,4 +138,36 @@ def _registered(
         zoom_registrant_id=f"reg-{session.pk}-{learner.pk}",
         join_url=f"https://zoom.example/w/{session.zoom_meeting_id}?tk={learner.pk}",
         zoom_registered_at=timezone.now(),
+    )
+
+
+def _attendance_fetched(
+    sessions: list[LiveEventSession], registrations: list[LiveEventRegistration]
+) -> None:
+    """Every session's attendance fetched, every registered learner present 45 minutes: the
+    page shows each session's status and the viewer's own row."""
+    fetched_at = timezone.now()
+    AttendanceSync.objects.bulk_create(
+        AttendanceSync(
+            session=session,
+            state=AttendanceSyncState.FETCHED,
+            first_ended_at=fetched_at - timedelta(seconds=3),
+            last_fetched_at=fetched_at,
+        )
+        for session in sessions
+    )
+    AttendanceRecord.objects.bulk_create(
+        (
+            AttendanceRecord(
+                session=registration.session,
+                person_key=f"learner:{registration.learner.pk}",
+                learner=registration.learner,
+                attended=True,
+                duration_seconds=45 * 60,
+                first_join_at=registration.session.starts_at,
+                last_leave_at=registration.session.starts_at + timedelta(minutes=45),
+            )
+            for registration in registrations
+        ),
+        batch_size=BULK_BATCH,
     )

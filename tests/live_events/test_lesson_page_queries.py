@@ -97,6 +97,11 @@ def _queries_of_render(client: Client, scene: LessonPageScene) -> int:
     last = per_session + (1 if scene.viewer is not None else 0)
     assert html.count(f"60 minutes · {per_session} registered") >= len(scene.sessions) - 1
     assert f"60 minutes · {last} registered" in html
+    # And each session's attendance: its status for Course Admins, the learner's own row.
+    if "data-my-attendance" in html:
+        assert html.count("You were there 45 min") == 1
+    else:
+        assert html.count("attendance fetched") == len(scene.sessions)
     return len(captured.captured_queries)
 
 

@@ -146,7 +146,9 @@ def deliver_meeting_ended(zoomsim: LiveZoomsim, instance_uuid: str) -> None:
         timestamp=headers["x-zm-request-timestamp"],
         signature=headers["x-zm-signature"],
     )
-    assert answer.kind == WebhookOutcomeKind.ACCEPTED, answer
+    # Stored, its processing enqueued; or stored already, when zoomsim could reach Campus itself
+    # (a live server in the browser tests).
+    assert answer.kind in (WebhookOutcomeKind.ACCEPTED, WebhookOutcomeKind.DUPLICATE), answer
     work_everything()
 
 
