@@ -11,7 +11,7 @@ at Zoom.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,8 @@ from live_events.models import (
     RegistrationStatus,
     ZoomMeetingState,
 )
+from live_events.recording_blocks import SessionRecordings, session_recordings
+from live_events.recording_selectors import recordings_by_session
 from live_events.selectors import join_opens_before, live_events_for_lesson
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ class SessionBlock:
     is_over: bool
     zoom_state: str
     zoom_problem: str
+    recording: SessionRecordings | None = None
 
 
 @dataclass(frozen=True)
@@ -79,22 +82,28 @@ def live_event_blocks(
     now = timezone.now()
     viewer_zone = timezone.get_current_timezone()
     email = (request.user.email or "").lower()
+    recordings = recordings_by_session(
+        session_ids=[session.pk for event in events for session in event.sessions.all()]
+    )
     blocks: dict[int, EventBlock] = {}
     for event in events:
         if event.lesson_component_id is None:
             continue
         registration = mine.get(event.pk)
         sessions = [
-            _session_block(
-                session,
-                number=index,
-                registration=registration,
-                is_learner=is_learner,
-                is_zoom=event.provider == LiveEventProvider.ZOOM,
-                now=now,
-                viewer_zone=viewer_zone,
-            )
-            for index, session in enumerate(event.sessions.all(), start=1)
+            replace(block, recording=session_recordings(recordings.get(block.session.pk, [])))
+            for block in [
+                _session_block(
+                    session,
+                    number=index,
+                    registration=registration,
+                    is_learner=is_learner,
+                    is_zoom=event.provider == LiveEventProvider.ZOOM,
+                    now=now,
+                    viewer_zone=viewer_zone,
+                )
+                for index, session in enumerate(event.sessions.all(), start=1)
+            ]
         ]
         hosts = {event.host_email.lower(), *(e.lower() for e in event.alternative_hosts)}
         blocks[event.lesson_component_id] = EventBlock(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from live_events import edit_views, session_views, views
+from live_events import edit_views, recording_views, session_views, views
 
 app_name = "live_events"
 
@@ -36,4 +36,5 @@ urlpatterns = [
         session_views.register_learners,
         name="register_learners",
     ),
+    path("recordings/<int:recording_id>/", recording_views.recording_file, name="recording_file"),
 ]
