@@ -329,6 +329,8 @@ def _download_whole(
     if offset > expected:
         partial.unlink()
         offset = 0
+    if offset:
+        log.info("zoom.recording.resuming", extra={"recording_id": recording.pk, "offset": offset})
     piece = max(int(settings.RECORDING_PIECE_BYTES), 1)
     while offset < expected:
         stop = min(offset + piece, expected)
