@@ -6,6 +6,7 @@ once, and without automatic upload the files wait for a Course Admin's Import.""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Course
-from live_events.models import LiveEventRecording, LiveEventRecordingStatus
+from live_events.models import LiveEventRecording, LiveEventRecordingStatus, LiveEventSession
 from organizations.models import Organization
 from tests.django_conftest import People
 from tests.support.zoomsim_server import LiveZoomsim
@@ -200,3 +201,46 @@ def test_without_automatic_upload_course_admins_import_with_the_button(
     assert "<video" in shown
     assert 'kind="captions"' in shown
     assert "Download the chat" in shown
+
+
+def test_a_restarted_meeting_has_both_instances_recordings_imported(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=60)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    run_meeting(zoomsim, session)
+    advance_zoom_clock(zoomsim, 2 * HOURS)
+    run_meeting(zoomsim, session)  # the host started it again: a second UUID
+    advance_zoom_clock(zoomsim, 120)
+
+    zoom_recording_polls_enqueue()
+    make_due_now()
+    run_due_work()
+
+    rows = LiveEventRecording.objects.filter(session=session)
+    assert len({r.zoom_meeting_uuid for r in rows}) == 2
+    assert sorted(r.file_type for r in rows) == sorted(["MP4", "TRANSCRIPT", "CHAT"] * 2)
+    assert all(r.is_published for r in rows)
+    assert len(sim_recordings(zoomsim, session)) == 6
+
+
+def test_polling_stops_72_hours_after_the_end(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=100 * HOURS)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    run_meeting(zoomsim, session)
+    zoom_recording_polls_enqueue()
+    LiveEventSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(hours=73)
+    )
+    make_due_now()
+    run_due_work()
+
+    assert WorkItem.objects.get(kind=POLL_KIND).state == WorkState.DONE
+    assert not LiveEventRecording.objects.exists()
+    assert zoom_recording_polls_enqueue() == 0
