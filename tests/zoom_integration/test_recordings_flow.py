@@ -244,3 +244,23 @@ def test_polling_stops_72_hours_after_the_end(
     assert WorkItem.objects.get(kind=POLL_KIND).state == WorkState.DONE
     assert not LiveEventRecording.objects.exists()
     assert zoom_recording_polls_enqueue() == 0
+
+
+def test_a_download_url_off_zooms_host_is_never_called(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=60)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    run_meeting(zoomsim, session)
+    advance_zoom_clock(zoomsim, 120)
+    [body] = recording_completed_bodies(zoomsim)
+    envelope = json.loads(body)
+    for file in envelope["payload"]["object"]["recording_files"]:
+        file["download_url"] = "https://elsewhere.example/rec/download/" + file["id"]
+
+    assert deliver_to_campus(json.dumps(envelope).encode()) == 200
+
+    # The account's token would have gone to that host: the files are not taken from there.
+    assert not LiveEventRecording.objects.exists()

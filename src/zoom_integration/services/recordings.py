@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files import File
@@ -82,6 +83,17 @@ class RecordingSizeMismatch(Exception):
 # --- finding recordings ---------------------------------------------------------------------------
 
 
+def _from_zoom(url: str) -> bool:
+    """The import sends the account's bearer token to `download_url`: only to Zoom's own web
+    host (zoom.us and its regional subdomains, or the configured one, e.g. zoomsim)."""
+    parts = urlsplit(url)
+    configured = urlsplit(settings.ZOOM_OAUTH_BASE_URL)
+    if (parts.scheme, parts.netloc) == (configured.scheme, configured.netloc):
+        return True
+    host = parts.hostname or ""
+    return parts.scheme == "https" and (host == "zoom.us" or host.endswith(".zoom.us"))
+
+
 def _listed(files: Sequence[RecordingFile]) -> list[ListedRecordingFile]:
     return [
         ListedRecordingFile(
@@ -95,6 +107,7 @@ def _listed(files: Sequence[RecordingFile]) -> list[ListedRecordingFile]:
         )
         for f in files
         if f.is_ready  # still processing: listed again once done
+        and _from_zoom(f.download_url)
     ]
 
 
