@@ -393,13 +393,14 @@ def zoom_recording_import(*, recording_id: int, payload: Mapping[str, Any]) -> N
                 recording_id=recording.pk, problem=str(mismatch), failed=False
             )
             raise
-        except ZoomDownloadInterrupted as interrupted:
+        except ZoomDownloadInterrupted:
+            kept = partial.stat().st_size if partial.exists() else 0
             live_event_recording_problem(
                 recording_id=recording.pk,
-                problem=f"Download interrupted at {partial.stat().st_size} bytes; resuming.",
+                problem=f"Download interrupted at {kept} bytes; resuming.",
                 failed=False,
             )
-            raise interrupted
+            raise
     with partial.open("rb") as whole:
         stored = default_storage.save(_stored_name(recording), File(whole))
     if not live_event_recording_publish(recording_id=recording.pk, stored_name=stored):
