@@ -15,11 +15,14 @@ from zoom_integration.services.recordings import (
     POLL_KIND,
     zoom_recording_completed,
     zoom_recording_import,
+    zoom_recording_import_failed,
     zoom_recording_poll,
     zoom_recording_polls_enqueue,
 )
+from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.webhooks import WEBHOOK_HANDLERS
 from zoom_integration.zoom_work import zoom_work_handler
+from zoomclient import ZoomRateLimited
 
 POLLS_TASK = "zoom_integration.recording_polls"
 POLLS_EVERY_SECONDS = 300.0
@@ -32,7 +35,19 @@ def poll_recordings(item: WorkItem) -> None:
 
 @zoom_work_handler(IMPORT_KIND)
 def import_recording(item: WorkItem) -> None:
-    zoom_recording_import(recording_id=int(item.payload["recording_id"]), payload=item.payload)
+    recording_id = int(item.payload["recording_id"])
+    try:
+        zoom_recording_import(recording_id=recording_id, payload=item.payload)
+    except (ZoomAccountUnusable, ZoomRateLimited):
+        raise  # paused or moved to Zoom's time: not an attempt used up
+    except Exception as error:
+        if item.attempts >= item.max_attempts:
+            # The work row fails now: the recording says so, and Course Admins can Import again.
+            zoom_recording_import_failed(
+                recording_id=recording_id,
+                reason=f"Import stopped after {item.attempts} tries: {error}",
+            )
+        raise
 
 
 @shared_task(name=POLLS_TASK, ignore_result=True)  # type: ignore[untyped-decorator]

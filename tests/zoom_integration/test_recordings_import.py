@@ -224,3 +224,35 @@ def test_a_size_that_differs_from_zooms_file_size_is_refused_then_retried(
     video.refresh_from_db()
     assert video.is_published
     assert video.file.size == served_size
+
+
+def test_an_import_out_of_tries_says_so_and_can_be_imported_again(
+    zoomsim: LiveZoomsim,
+    on_zoom: Organization,
+    acme_people: People,
+    acme_course: Course,
+    settings: Settings,
+) -> None:
+    knobs(zoomsim, recording_delay=60, large_recording_bytes=2 * MIB)
+    session = _listed_not_imported(zoomsim, on_zoom, acme_people, acme_course)
+    video = _video(session)
+    fault_every_file = httpx.post(
+        f"{zoomsim.base_url}/_sim/faults",
+        json={"path": f"^/rec/download/{video.zoom_file_id}", "count": -1, "status": 500},
+    ).json()["id"]
+    zoom_recordings_import_request(session=session, recording_ids=[video.pk])
+    WorkItem.objects.filter(kind=IMPORT_KIND).update(max_attempts=2)
+    run_due_work()
+    make_due_now()
+    run_due_work()
+
+    video.refresh_from_db()
+    assert WorkItem.objects.get(kind=IMPORT_KIND).state == WorkState.FAILED
+    assert video.status == LiveEventRecordingStatus.FAILED
+    assert video.problem.startswith("Import stopped after 2 tries")
+
+    httpx.delete(f"{zoomsim.base_url}/_sim/faults/{fault_every_file}")
+    _import(session)  # the Import button again
+
+    video.refresh_from_db()
+    assert video.is_published

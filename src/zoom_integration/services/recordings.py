@@ -412,6 +412,10 @@ def zoom_recording_import(*, recording_id: int, payload: Mapping[str, Any]) -> N
     )
 
 
+def zoom_recording_import_failed(*, recording_id: int, reason: str) -> None:
+    live_event_recording_problem(recording_id=recording_id, problem=reason, failed=True)
+
+
 def zoom_recordings_import_request(
     *, session: LiveEventSession, recording_ids: Sequence[int]
 ) -> int:
