@@ -90,6 +90,25 @@ def _sha256_of_stored(recording: LiveEventRecording) -> str:
     return digest.hexdigest()
 
 
+def _peak_rss() -> int:
+    """This process's peak resident set size (Linux's VmHWM), in bytes; 0 elsewhere."""
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return 0
+    for line in status.read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _peak_rss_reset() -> int:
+    """Start the peak again from the current RSS (Linux: `5` to /proc/self/clear_refs)."""
+    clear = Path("/proc/self/clear_refs")
+    if clear.exists():
+        clear.write_text("5")
+    return _peak_rss()
+
+
 def _import(session: LiveEventSession) -> None:
     zoom_recordings_import_request(
         session=session, recording_ids=live_event_recordings_to_import(session=session)
@@ -110,6 +129,7 @@ def test_a_large_file_is_streamed_with_memory_far_below_its_size(
     settings.RECORDING_PIECE_BYTES = 16 * MIB
     session = _listed_not_imported(zoomsim, on_zoom, acme_people, acme_course)
 
+    rss_before = _peak_rss_reset()
     tracemalloc.start()
     started = time.monotonic()
     try:
@@ -118,7 +138,10 @@ def test_a_large_file_is_streamed_with_memory_far_below_its_size(
     finally:
         tracemalloc.stop()
     seconds = time.monotonic() - started
-    print(f"imported {size / MIB:.0f} MiB in {seconds:.1f} s, peak {peak / MIB:.2f} MiB traced")
+    print(
+        f"imported {size / MIB:.0f} MiB in {seconds:.1f} s, peak {peak / MIB:.2f} MiB traced; "
+        f"process RSS {rss_before / MIB:.0f} MiB before, peak {_peak_rss() / MIB:.0f} MiB during"
+    )
 
     video = _video(session)
     assert video.is_published
