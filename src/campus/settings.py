@@ -235,7 +235,7 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up about a missing
 # so browsers cache them for good and a changed stylesheet gets a new URL; gzip and Brotli
 # copies are made once, at collection. Not WhiteNoise's autorefresh or use_finders: those look
 # files up on every request and are, in WhiteNoise's own words, for development only.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -247,6 +247,29 @@ MEDIA_ROOT = Path(os.environ.get("CAMPUS_MEDIA_ROOT", VAR_DIR / "media")).resolv
 # recordings and collected static files are Campus's alone too.
 FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE_MODE
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIR_MODE
+
+# At scale, recordings go to S3-compatible storage through django-storages: set the bucket (and,
+# for a server other than AWS's, its endpoint). Credentials come from boto3's usual places
+# (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment, an instance role).
+if os.environ.get("CAMPUS_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["CAMPUS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("CAMPUS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("CAMPUS_S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+# Recording imports stream into a private partial file here (resumable with Range), and only the
+# whole, size-checked file is saved to the storage above. Pieces: the bytes asked per request.
+RECORDING_DOWNLOAD_DIR = Path(
+    os.environ.get("CAMPUS_RECORDING_DOWNLOAD_DIR", VAR_DIR / "recording-downloads")
+).resolve()
+RECORDING_PIECE_BYTES = int(os.environ.get("CAMPUS_RECORDING_PIECE_BYTES", 64 * 1024 * 1024))
 
 # --- Email ----------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ at Zoom.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,8 @@ from live_events.models import (
     RegistrationStatus,
     ZoomMeetingState,
 )
+from live_events.recording_blocks import SessionRecordings, session_recordings
+from live_events.recording_selectors import recordings_by_session
 from live_events.selectors import join_opens_before, live_events_for_lesson
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ class SessionBlock:
     # Attendance (docs/attendance.md): where it stands, and the learner's own row.
     attendance: SyncStatus | None
     my_attendance: AttendanceRecord | None
+    recording: SessionRecordings | None = None
 
 
 @dataclass(frozen=True)
@@ -101,24 +104,30 @@ def live_event_blocks(
             event_ids=[event.pk for event in events],
         )
     email = (request.user.email or "").lower()
+    recordings = recordings_by_session(
+        session_ids=[session.pk for event in events for session in event.sessions.all()]
+    )
     blocks: dict[int, EventBlock] = {}
     for event in events:
         if event.lesson_component_id is None:
             continue
         registration = mine.get(event.pk)
         sessions = [
-            _session_block(
-                session,
-                number=index,
-                registration=registration,
-                is_learner=is_learner,
-                is_zoom=event.provider == LiveEventProvider.ZOOM,
-                now=now,
-                viewer_zone=viewer_zone,
-                attendance=statuses.get(session.pk),
-                my_attendance=own.get(session.pk),
-            )
-            for index, session in enumerate(event.sessions.all(), start=1)
+            replace(block, recording=session_recordings(recordings.get(block.session.pk, [])))
+            for block in [
+                _session_block(
+                    session,
+                    number=index,
+                    registration=registration,
+                    is_learner=is_learner,
+                    is_zoom=event.provider == LiveEventProvider.ZOOM,
+                    now=now,
+                    viewer_zone=viewer_zone,
+                    attendance=statuses.get(session.pk),
+                    my_attendance=own.get(session.pk),
+                )
+                for index, session in enumerate(event.sessions.all(), start=1)
+            ]
         ]
         hosts = {event.host_email.lower(), *(e.lower() for e in event.alternative_hosts)}
         blocks[event.lesson_component_id] = EventBlock(

@@ -220,7 +220,20 @@ class LiveEventRecordingSource(models.TextChoices):
     ZOOM = "zoom", "Zoom"
 
 
+class LiveEventRecordingStatus(models.TextChoices):
+    # Listed by Zoom; waiting for a Course Admin's Import (automatic upload off).
+    AVAILABLE = "available", "Available in Zoom"
+    IMPORTING = "importing", "Being imported"
+    IMPORTED = "imported", "On the lesson page"
+    FAILED = "failed", "Import failed"
+
+
 class LiveEventRecording(models.Model):
+    """One file of a session's cloud recording (the video, its transcript, its chat).
+
+    The row exists from the moment Zoom lists the file; `file` is set only once every byte is
+    stored and checked against Zoom's `file_size`, so the page never shows half a file."""
+
     session = models.ForeignKey(
         LiveEventSession, on_delete=models.CASCADE, related_name="recordings"
     )
@@ -230,8 +243,24 @@ class LiveEventRecording(models.Model):
     )
     # Recordings are upserted by Zoom's file id, so an import that runs twice stores one row.
     zoom_file_id = models.CharField(max_length=128, unique=True, null=True, blank=True)
-    file = models.FileField(upload_to="recordings/%Y/%m/", blank=True)
-    imported_at = models.DateTimeField(auto_now_add=True)
+    zoom_meeting_uuid = models.CharField(max_length=128, blank=True)
+    file_type = models.CharField(
+        max_length=20, blank=True, help_text="Zoom's: MP4, TRANSCRIPT, CHAT."
+    )
+    file_extension = models.CharField(max_length=10, blank=True)
+    recording_type = models.CharField(max_length=64, blank=True)
+    file_size = models.BigIntegerField(default=0, help_text="Bytes, as Zoom says.")
+    download_url = models.URLField(max_length=1000, blank=True)
+    recording_start = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20,
+        choices=LiveEventRecordingStatus.choices,
+        default=LiveEventRecordingStatus.AVAILABLE,
+    )
+    problem = models.CharField(max_length=500, blank=True)
+    file = models.FileField(upload_to="recordings/%Y/%m/", max_length=300, blank=True)
+    listed_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -240,6 +269,10 @@ class LiveEventRecording(models.Model):
 
     def __str__(self) -> str:
         return f"recording {self.zoom_file_id or self.pk} of {self.session_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == LiveEventRecordingStatus.IMPORTED and bool(self.file)
 
 
 # The attendance models live in their own module; imported here so Django registers them.

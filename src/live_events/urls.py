@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from live_events import attendance_views, edit_views, meeting_views, session_views, views
+from live_events import (
+    attendance_views,
+    edit_views,
+    meeting_views,
+    recording_views,
+    session_views,
+    views,
+)
 
 app_name = "live_events"
 
@@ -68,4 +75,5 @@ urlpatterns = [
         attendance_views.session_attendance_fetch,
         name="session_attendance_fetch",
     ),
+    path("recordings/<int:recording_id>/", recording_views.recording_file, name="recording_file"),
 ]

@@ -54,7 +54,13 @@ class ZoomIntegrationConfig(AppConfig):
         )
 
         # Imported for what they register: the work kinds, the task and its beat schedule.
-        from zoom_integration import attendance_work, meeting_work, tasks, work_handlers  # noqa: F401
+        from zoom_integration import (  # noqa: F401
+            attendance_work,
+            meeting_work,
+            recording_work,
+            tasks,
+            work_handlers,
+        )
         from zoom_integration.provider import ZoomMeetingProvider
 
         integration_section_register(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zoom_integration import views
+from zoom_integration import recording_views, views
 
 app_name = "zoom_integration"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     ),
     path("admin-tools/integrations/zoom/disable/", views.disable, name="disable"),
     path("zoom/webhooks/", views.webhook, name="webhook"),
+    path(
+        "live-events/sessions/<int:session_id>/recordings/import/",
+        recording_views.recording_import,
+        name="recording_import",
+    ),
 ]

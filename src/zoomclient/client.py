@@ -429,6 +429,7 @@ class ZoomClient:
         *,
         access_token: str | None = None,
         offset: int = 0,
+        stop: int | None = None,
         chunk_size: int = CHUNK_SIZE,
     ) -> DownloadResult:
         """https://developers.zoom.us/docs/api/using-zoom-apis/#downloading-files
@@ -436,12 +437,14 @@ class ZoomClient:
         Streams the file at `download_url` into `dest` (a binary file or a callable taking each
         chunk). `access_token` is a download_access_token (or a webhook's download_token); without
         it the connection's OAuth token is used. `offset` resumes a partial download with a Range
-        request. A break mid-way raises ZoomDownloadInterrupted with the bytes written so far."""
+        request; `stop` asks only up to there (a piece of the file). A break mid-way raises
+        ZoomDownloadInterrupted with the bytes written so far."""
         return download(
             self._transport,
             download_url,
             dest,
             access_token=access_token,
             offset=offset,
+            stop=stop,
             chunk_size=chunk_size,
         )

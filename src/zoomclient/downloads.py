@@ -44,12 +44,18 @@ def download(
     *,
     access_token: str | None = None,
     offset: int = 0,
+    stop: int | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> DownloadResult:
+    """Bytes [offset, stop) of the file (to its end without `stop`) into `sink`."""
     if offset < 0:
         raise ValueError("offset must be >= 0")
+    if stop is not None and stop <= offset:
+        raise ValueError("stop must be after offset")
     write = sink if callable(sink) else sink.write
-    range_header = {"Range": f"bytes={offset}-"} if offset else {}
+    last = "" if stop is None else str(stop - 1)
+    range_header = {"Range": f"bytes={offset}-{last}"} if offset or stop is not None else {}
+    wanted = None if stop is None else stop - offset
 
     def build(token: str) -> httpx.Request:
         headers = {"Authorization": f"Bearer {token}", **range_header}
@@ -72,9 +78,14 @@ def download(
                     skipped = min(to_skip, len(chunk))
                     chunk = chunk[skipped:]
                     to_skip -= skipped
+                if wanted is not None:
+                    # A server that ignored the range's end sends more: keep only what was asked.
+                    chunk = chunk[: wanted - written]
                 if chunk:
                     write(chunk)
                     written += len(chunk)
+                if wanted is not None and written >= wanted:
+                    break
         except httpx.TransportError as exc:
             raise download_interrupted(exc, offset=offset, bytes_written=written) from exc
         return DownloadResult(

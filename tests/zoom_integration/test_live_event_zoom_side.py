@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from courses.models import Course
@@ -21,19 +22,30 @@ from live_events.models import (
     LiveEvent,
     LiveEventRegistration,
     LiveEventSession,
+    RegistrationStatus,
     ZoomMeetingState,
 )
 from live_events.selectors import zoom_day
 from live_events.services import (
+    NewLinksNeedConfirmation,
     live_event_create,
+    live_event_registration_create,
+    live_event_session_changed_at_zoom,
+    live_event_session_deleted_at_zoom,
+    live_event_session_retry,
+    live_event_update,
 )
 from organizations.models import Organization
 from tests.django_conftest import People, first_lesson
 from tests.live_events.invitation_reading import SentInvitation, sent_invitations
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.live_event_scenes import (
+    COHOST,
     event_input,
+    host_writes_counted,
     run_due_work,
+    same_sessions,
+    sim_meeting,
     sim_meetings,
 )
 from tests.zoom_integration.zoom_account_scenes import Connect
@@ -252,6 +264,34 @@ def process_as_intake(raw_body: str) -> None:
     zoom_webhook_event_process(webhook_event_id=stored.pk)
 
 
+def test_zooms_meeting_updated_and_deleted_webhooks_reach_the_session(
+    zoomsim: LiveZoomsim, scheduled: LiveEvent
+) -> None:
+    session = only_session(scheduled)
+    new_start = (session.starts_at + timedelta(days=1)).astimezone(UTC)
+    with zoomsim.client(zoomsim.token("acme-admin")) as api:
+        changed = api.patch(
+            f"/v2/meetings/{session.zoom_meeting_id}",
+            json={"start_time": new_start.strftime("%Y-%m-%dT%H:%M:%SZ"), "duration": 50},
+        )
+        assert changed.status_code == 204
+    (updated_body,) = zoomsim_sent(zoomsim, "meeting.updated")
+
+    process_as_intake(updated_body)
+
+    session.refresh_from_db()
+    assert session.starts_at == new_start
+    assert session.duration_minutes == 50
+    assert session.zoom_state == ZoomMeetingState.SCHEDULED
+
+    with zoomsim.client(zoomsim.token("acme-admin")) as api:
+        assert api.delete(f"/v2/meetings/{session.zoom_meeting_id}").status_code == 204
+    (deleted_body,) = zoomsim_sent(zoomsim, "meeting.deleted")
+    process_as_intake(deleted_body)
+    session.refresh_from_db()
+    assert session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
+
+
 def test_the_echo_of_campuss_own_update_does_not_undo_a_later_edit(
     zoomsim: LiveZoomsim, scheduled: LiveEvent
 ) -> None:
@@ -286,7 +326,7 @@ def test_a_new_host_gets_new_meetings_and_the_learners_new_links_once_confirmed(
         live_event_update(
             organization=acme, actor=acme_people.course_builder, event=scheduled, data=data
         )
-    assert "1 registered learners get new personal links" in raised.value.message
+    assert "1 registered learner will be registered on the new meetings" in raised.value.message
     assert sim_meeting(zoomsim, session)["deleted"] is False  # nothing changed yet
 
     live_event_update(

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -183,7 +184,10 @@ def test_a_meeting_rescheduled_at_zoom_moves_the_session_and_campus_sends_nothin
     # Campus's invitation, updated (sent by work after the processing commits).
     eventually(lambda: bool(mail.outbox), timeout=10)
     assert [m.to for m in mail.outbox] == [[acme_people.learner.email]]
-    assert f"{new_start:%d %B %Y, %H:%M} UTC" in mail.outbox[0].body
+    # The new time in the learner's own zone (Acme's New York), the calendar entry moved with it.
+    learner_time = new_start.astimezone(ZoneInfo("America/New_York"))
+    assert f"{learner_time:%-d %B %Y, %H:%M}" in mail.outbox[0].body
+    assert "this is the new time" in mail.outbox[0].body
     # The next sync finds nothing to send: Zoom's values are what Campus recorded.
     zoom_meeting_sync(session_id=session.pk)
     assert _host_writes(zoomsim) == writes_before
@@ -285,7 +289,10 @@ def test_deleted_at_zoom_is_marked_and_recreating_makes_exactly_one_new_meeting(
     at_zoom = _registrants_at_zoom(zoomsim, session.zoom_meeting_id)
     assert [r["email"] for r in at_zoom] == [acme_people.learner.email]
     assert [m.to for m in mail.outbox] == [[acme_people.learner.email]]
-    assert registration.join_url in mail.outbox[0].body  # the invitation with the new link
+    # Campus's invitation renewed: its join page, never Zoom's personal link, in the email.
+    assert "was renewed" in mail.outbox[0].body
+    assert registration.join_url not in mail.outbox[0].body
+    assert f"/sessions/{registration.session_id}/join/" in mail.outbox[0].body
 
     # A second click finds nothing to recreate: still one meeting.
     again = builder.post(reverse("live_events:recreate", args=[session.pk]), follow=True)
@@ -432,7 +439,10 @@ def test_where_zoom_refuses_the_move_a_new_meeting_replaces_it_and_learners_are_
         acme_people.learner.email
     ]
     assert [m.to for m in mail.outbox] == [[acme_people.learner.email]]
-    assert registration.join_url in mail.outbox[0].body  # the invitation with the new link
+    # Campus's invitation renewed: its join page, never Zoom's personal link, in the email.
+    assert "was renewed" in mail.outbox[0].body
+    assert registration.join_url not in mail.outbox[0].body
+    assert f"/sessions/{registration.session_id}/join/" in mail.outbox[0].body
     # Campus's own delete of the old meeting, echoed by Zoom, does not mark the new one deleted.
     eventually(_processed("meeting.deleted"), timeout=10)
     assert _session(event).zoom_state == ZoomMeetingState.SCHEDULED
@@ -520,7 +530,10 @@ def test_editing_a_session_deleted_at_zoom_schedules_it_again_once(
     ]
     assert _registration(acme_people).status == RegistrationStatus.REGISTERED
     eventually(lambda: bool(mail.outbox), timeout=10)
-    assert _registration(acme_people).join_url in mail.outbox[-1].body  # the new link
+    renewed = _registration(acme_people)
+    assert "was renewed" in mail.outbox[-1].body
+    assert renewed.join_url not in mail.outbox[-1].body  # Campus's join page carries it
+    assert f"/sessions/{renewed.session_id}/join/" in mail.outbox[-1].body
 
 
 def test_an_event_from_another_zoom_account_touches_no_session(event: LiveEvent) -> None:

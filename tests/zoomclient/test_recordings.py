@@ -147,6 +147,32 @@ def test_a_download_cut_short_resumes_with_a_range_request(
     assert file_answers[-1] == ("bytes=4096-", 206)
 
 
+def test_a_piece_of_the_file_is_asked_with_a_bounded_range(
+    zoomsim: LiveZoomsim, client: ZoomClient, spec_checked_http: httpx.Client
+) -> None:
+    _, recordings = recorded_meeting(zoomsim, client)
+    url, size = mp4_of(recordings)
+    asked: list[str | None] = []
+
+    def note_range(response: httpx.Response) -> None:
+        if response.request.url.path.startswith("/rec/file/"):
+            asked.append(response.request.headers.get("Range"))
+
+    hooks = spec_checked_http.event_hooks
+    spec_checked_http.event_hooks = {**hooks, "response": [*hooks["response"], note_range]}
+    received = bytearray()
+
+    first = client.download_recording_file(url, received.extend, stop=1000)
+    second = client.download_recording_file(url, received.extend, offset=1000, stop=size)
+
+    assert asked == ["bytes=0-999", f"bytes=1000-{size - 1}"]
+    assert (first.bytes_written, first.total_size, first.complete) == (1000, size, False)
+    assert second.complete
+    assert bytes(received) == expected_mp4()
+    with pytest.raises(ValueError, match="stop must be after offset"):
+        client.download_recording_file(url, received.extend, offset=10, stop=10)
+
+
 def test_a_large_file_arrives_in_chunks(zoomsim: LiveZoomsim, client: ZoomClient) -> None:
     zoomsim.state.knobs.large_recording_bytes = 3 * 1024 * 1024 + 17
     _, recordings = recorded_meeting(zoomsim, client)

@@ -1,0 +1,85 @@
+"""Reads of session recordings, each scoped to the organization and to the people of the course:
+learners enrolled in it and its organization's course admins. Anyone else gets 404, exactly as
+for a recording that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from live_events.models import LiveEventRecording, LiveEventRecordingStatus
+from organizations.models import Membership, Organization
+
+# Which MP4 the page shows when Zoom made several views: the shared screen with the speaker
+# beside it shows what the class saw; the others are fallbacks in this order.
+VIDEO_PREFERENCE = (
+    "shared_screen_with_speaker_view",
+    "shared_screen_with_speaker_view(CC)",
+    "active_speaker",
+    "shared_screen_with_gallery_view",
+    "shared_screen",
+    "gallery_view",
+    "speaker_view",
+)
+
+
+def _of_the_course(
+    recordings: QuerySet[LiveEventRecording], *, organization: Organization, membership: Membership
+) -> QuerySet[LiveEventRecording]:
+    scoped = recordings.filter(
+        session__event__organization=organization,
+        session__event__removed_at__isnull=True,
+        session__removed_at__isnull=True,
+        session__event__lesson_component__isnull=False,
+    )
+    if membership.is_course_admin:
+        return scoped
+    return scoped.filter(
+        session__event__lesson_component__lesson__course__enrollments__learner=membership.user
+    )
+
+
+def live_event_recording_get_published(
+    *, organization: Organization, membership: Membership, recording_id: int
+) -> LiveEventRecording:
+    """A recording file on the lesson page that the viewer may see, else Http404."""
+    found = (
+        _of_the_course(
+            LiveEventRecording.objects.select_related("session__event"),
+            organization=organization,
+            membership=membership,
+        )
+        .filter(pk=recording_id, status=LiveEventRecordingStatus.IMPORTED)
+        .exclude(file="")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such recording.")
+    return found
+
+
+def recordings_by_session(*, session_ids: Iterable[int]) -> dict[int, list[LiveEventRecording]]:
+    """The recording rows of these sessions, in one query (the lesson page's loader)."""
+    grouped: dict[int, list[LiveEventRecording]] = {}
+    for recording in LiveEventRecording.objects.filter(session_id__in=list(session_ids)).order_by(
+        "recording_start", "id"
+    ):
+        grouped.setdefault(recording.session_id, []).append(recording)
+    return grouped
+
+
+def video_choice(files: Iterable[LiveEventRecording]) -> LiveEventRecording | None:
+    """The one MP4 of an instance worth importing and showing (see VIDEO_PREFERENCE)."""
+    videos = [f for f in files if f.file_type == "MP4"]
+    if not videos:
+        return None
+
+    def rank(recording: LiveEventRecording) -> int:
+        try:
+            return VIDEO_PREFERENCE.index(recording.recording_type)
+        except ValueError:
+            return len(VIDEO_PREFERENCE)
+
+    return min(videos, key=lambda v: (rank(v), v.pk or 0))

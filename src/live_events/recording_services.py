@@ -1,0 +1,157 @@
+"""Writes of session recordings: what Zoom listed (upserted by Zoom's file id, so a webhook and a
+poll that both find the files, or an import run twice, leave one row per file), and the file
+published once it is wholly stored.
+
+The bytes themselves are fetched by the provider (zoom_integration's recording import); this
+module only moves a row through its states: available → importing → imported (or failed, with
+the reason, and importing again on the next try)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from live_events.models import (
+    LiveEventRecording,
+    LiveEventRecordingSource,
+    LiveEventRecordingStatus,
+    LiveEventSession,
+)
+from live_events.recording_selectors import video_choice
+
+log = logging.getLogger("live_events.recordings")
+
+# The file types worth a place on the lesson page besides the one video.
+COMPANION_TYPES = ("TRANSCRIPT", "CHAT")
+
+
+@dataclass(frozen=True)
+class ListedRecordingFile:
+    """One file as the provider listed it (for Zoom: an entry of `recording_files`)."""
+
+    file_id: str
+    file_type: str
+    file_extension: str
+    recording_type: str
+    file_size: int
+    download_url: str
+    recording_start: datetime | None
+
+
+def _wanted(files: Sequence[ListedRecordingFile]) -> list[ListedRecordingFile]:
+    """The video (one, see VIDEO_PREFERENCE) and the transcript and chat when there are."""
+    candidates = [
+        LiveEventRecording(
+            zoom_file_id=f.file_id, file_type=f.file_type, recording_type=f.recording_type
+        )
+        for f in files
+    ]
+    video = video_choice(candidates)
+    chosen = {video.zoom_file_id} if video is not None else set()
+    for file_type in COMPANION_TYPES:
+        first = next((f for f in files if f.file_type == file_type and f.file_size > 0), None)
+        if first is not None:
+            chosen.add(first.file_id)
+    return [f for f in files if f.file_id in chosen and f.file_size > 0]
+
+
+def live_event_recording_files_record(
+    *,
+    session_id: int,
+    source_account_id: str,
+    meeting_uuid: str,
+    files: Sequence[ListedRecordingFile],
+) -> list[int]:
+    """Upsert the files of one instance's recording; returns the ids of the rows to import now
+    (all not yet imported when the event uploads by itself, none otherwise: a Course Admin's
+    Import asks for them)."""
+    session = LiveEventSession.objects.select_related("event").get(pk=session_id)
+    to_import: list[int] = []
+    now = timezone.now()
+    with transaction.atomic():
+        for listed in _wanted(files):
+            row, created = LiveEventRecording.objects.select_for_update().get_or_create(
+                zoom_file_id=listed.file_id,
+                defaults={
+                    "session": session,
+                    "source": LiveEventRecordingSource.ZOOM,
+                    "source_account_id": source_account_id,
+                    "listed_at": now,
+                },
+            )
+            if row.session_id != session.pk:
+                # A Zoom file id names one file of one meeting: never move it between sessions.
+                log.warning(
+                    "live_events.recording_other_session",
+                    extra={"recording_id": row.pk, "session_id": session.pk},
+                )
+                continue
+            if row.status != LiveEventRecordingStatus.IMPORTED:
+                # Zoom's facts may change while processing (a size, a fresh download_url).
+                row.zoom_meeting_uuid = meeting_uuid
+                row.file_type = listed.file_type
+                row.file_extension = listed.file_extension
+                row.recording_type = listed.recording_type
+                row.file_size = listed.file_size
+                row.download_url = listed.download_url
+                row.recording_start = listed.recording_start
+                row.save()
+                if session.event.auto_upload_recording:
+                    to_import.append(row.pk)
+            if created:
+                log.info(
+                    "live_events.recording_listed",
+                    extra={"recording_id": row.pk, "session_id": session.pk},
+                )
+    return to_import
+
+
+def live_event_recording_import_begin(*, recording_id: int) -> LiveEventRecording | None:
+    """Mark the row importing; None when it is already on the page (twice is once)."""
+    with transaction.atomic():
+        row = LiveEventRecording.objects.select_for_update().get(pk=recording_id)
+        if row.is_published:
+            return None
+        row.status = LiveEventRecordingStatus.IMPORTING
+        row.save(update_fields=["status"])
+        return row
+
+
+def live_event_recording_publish(*, recording_id: int, stored_name: str) -> bool:
+    """Point the row at its stored, checked file. False (and nothing changed) when another run
+    published it first; the caller then deletes its own copy."""
+    with transaction.atomic():
+        row = LiveEventRecording.objects.select_for_update().get(pk=recording_id)
+        if row.is_published:
+            return False
+        row.file.name = stored_name
+        row.status = LiveEventRecordingStatus.IMPORTED
+        row.problem = ""
+        row.imported_at = timezone.now()
+        row.save(update_fields=["file", "status", "problem", "imported_at"])
+    log.info("live_events.recording_published", extra={"recording_id": recording_id})
+    return True
+
+
+def live_event_recording_problem(*, recording_id: int, problem: str, failed: bool) -> None:
+    """Say why the import has not finished (and, when it gave up, that it failed)."""
+    updates: dict[str, str] = {"problem": problem[:500]}
+    if failed:
+        updates["status"] = LiveEventRecordingStatus.FAILED
+    LiveEventRecording.objects.filter(pk=recording_id).exclude(
+        status=LiveEventRecordingStatus.IMPORTED
+    ).update(**updates)
+
+
+def live_event_recordings_to_import(*, session: LiveEventSession) -> list[int]:
+    """The session's files still waiting for an import (a Course Admin's Import button)."""
+    return list(
+        LiveEventRecording.objects.filter(session=session)
+        .exclude(status=LiveEventRecordingStatus.IMPORTED)
+        .values_list("pk", flat=True)
+    )
