@@ -321,10 +321,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Every periodic task, here and not added by the apps at beat's start: beat builds its scheduler
+# from this setting before it sends `beat_init`, so entries added then are never run
+# (tests/campus/test_beat_schedule.py builds beat's own scheduler and checks each one).
 CELERY_BEAT_SCHEDULE = {
     # Often enough that a dead worker's row (lease WORK_LEASE_SECONDS, 15 s) is taken over within
     # 30 s; cheap, because it rings each due row once (docs/work.md).
     "work-sweep": {"task": "work.sweep", "schedule": 5.0},
+    # Deliveries the database could not take within Zoom's deadline, stored once it can.
+    "zoom-webhook-spool-drain": {"task": "zoom_integration.webhook_spool_drain", "schedule": 15.0},
+    # Re-authentication emails again only for connections still broken 24 hours later.
+    "zoom-reauth-reminders": {"task": "zoom_integration.reauth_reminders", "schedule": 3600.0},
+    # One light check per connected account Zoom has not accepted for a few hours.
+    "zoom-credential-checks": {"task": "zoom_integration.credential_checks", "schedule": 3600.0},
+    # The safety nets behind meeting.ended and recording.completed.
+    "zoom-attendance-poll": {"task": "zoom_integration.attendance_poll", "schedule": 300.0},
+    "zoom-recording-polls": {"task": "zoom_integration.recording_polls", "schedule": 300.0},
 }
 
 # --- Zoom -----------------------------------------------------------------------------------------

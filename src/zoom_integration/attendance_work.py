@@ -1,12 +1,9 @@
 """What attendance registers: the fetch's work kind, the `meeting.ended` webhook handler, and the
-poll (a Celery task on beat's schedule, registered here like the re-auth reminders)."""
+poll (a Celery task; beat runs it on the schedule in settings)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from celery import Celery, shared_task
-from celery.signals import beat_init
+from celery import shared_task
 
 from work.models import WorkItem
 from zoom_integration.services.attendance import (
@@ -32,11 +29,3 @@ def fetch_attendance(item: WorkItem) -> None:
 @shared_task(name=POLL_TASK, ignore_result=True)  # type: ignore[untyped-decorator]
 def poll_attendance() -> int:
     return zoom_attendance_poll()
-
-
-@beat_init.connect  # type: ignore[untyped-decorator]
-def _schedule_poll(sender: Any = None, **kwargs: Any) -> None:
-    app: Celery = sender.app
-    app.conf.beat_schedule.setdefault(
-        "zoom-attendance-poll", {"task": POLL_TASK, "schedule": POLL_EVERY_SECONDS}
-    )

@@ -4,10 +4,7 @@ cloud-recorded session its poll (the safety net)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from celery import Celery, shared_task
-from celery.signals import beat_init
+from celery import shared_task
 
 from work.models import WorkItem
 from zoom_integration.services.recordings import (
@@ -53,14 +50,6 @@ def import_recording(item: WorkItem) -> None:
 @shared_task(name=POLLS_TASK, ignore_result=True)  # type: ignore[untyped-decorator]
 def enqueue_recording_polls() -> int:
     return zoom_recording_polls_enqueue()
-
-
-@beat_init.connect  # type: ignore[untyped-decorator]
-def _schedule_recording_polls(sender: Any = None, **kwargs: Any) -> None:
-    app: Celery = sender.app
-    app.conf.beat_schedule.setdefault(
-        "zoom-recording-polls", {"task": POLLS_TASK, "schedule": POLLS_EVERY_SECONDS}
-    )
 
 
 WEBHOOK_HANDLERS.setdefault("recording.completed", zoom_recording_completed)

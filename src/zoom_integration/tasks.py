@@ -1,7 +1,6 @@
 """Celery tasks of the Zoom integration: thin, they call one service.
 
-They run from beat and register their schedules with the Celery app here, so the project's
-settings need not know about them:
+Beat runs them on the schedule in settings (CELERY_BEAT_SCHEDULE):
 - the re-authentication reminder (hourly) emails only for connections still broken 24 hours after
   their last email;
 - the credentials check (hourly) enqueues one light check per connected account Zoom has not
@@ -12,10 +11,7 @@ settings need not know about them:
 
 from __future__ import annotations
 
-from typing import Any
-
-from celery import Celery, shared_task
-from celery.signals import beat_init
+from celery import shared_task
 
 from zoom_integration.services.credentials_check import zoom_credential_checks_enqueue
 from zoom_integration.services.reauth import zoom_reauth_reminders_send
@@ -42,14 +38,3 @@ def enqueue_credential_checks() -> int:
 @shared_task(name=SPOOL_DRAIN_TASK, ignore_result=True)  # type: ignore[untyped-decorator]
 def drain_webhook_spool() -> int:
     return zoom_webhook_spool_drain()
-
-
-@beat_init.connect  # type: ignore[untyped-decorator]
-def _schedule_periodic_tasks(sender: Any = None, **kwargs: Any) -> None:
-    app: Celery = sender.app
-    for name, task, every in (
-        ("zoom-reauth-reminders", REMINDER_TASK, REMINDER_EVERY_SECONDS),
-        ("zoom-credential-checks", CREDENTIAL_CHECKS_TASK, CREDENTIAL_CHECKS_EVERY_SECONDS),
-        ("zoom-webhook-spool-drain", SPOOL_DRAIN_TASK, SPOOL_DRAIN_EVERY_SECONDS),
-    ):
-        app.conf.beat_schedule.setdefault(name, {"task": task, "schedule": every})
