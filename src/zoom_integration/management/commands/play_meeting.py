@@ -1,19 +1,29 @@
 """Play a realistic meeting for a session on zoomsim, so that its attendance comes back by itself.
 
     .venv/bin/python manage.py play_meeting SESSION_ID [--participants 30] [--minutes 45]
-    .venv/bin/python manage.py play_meeting --lesson LESSON_ID
+    .venv/bin/python manage.py play_meeting --lesson LESSON_ID [--wait 300]
 
 zoomsim (ZOOM_API_BASE_URL's host; the one `make run` starts) runs the meeting, ending now, and
 sends Campus `meeting.ended` (and `recording.completed` when the event records to the cloud);
-Campus's worker then fetches the report. See zoom_integration/meeting_player.py.
+Campus's worker then fetches the report. With --wait, the command then prints the session's sync
+status each time it changes and, once fetched, the learners' attendance, read through the same
+selectors as Campus's pages. See zoom_integration/meeting_player.py.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from live_events.attendance_models import AttendanceSync, AttendanceSyncState
+from live_events.attendance_selectors import (
+    attendance_for_session,
+    attendance_sync_status,
+    attendance_unmatched,
+)
+from live_events.models import LiveEventSession
 from zoom_integration.meeting_player import MeetingPlayRefused, meeting_play, session_to_play
 
 
@@ -39,6 +49,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--minutes", type=int, help="How long the meeting lasts (default: the session's)."
+        )
+        parser.add_argument(
+            "--wait",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="Then watch the sync status for up to this long and print the attendance.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -80,5 +97,42 @@ class Command(BaseCommand):
             write("  No cloud recording (the event does not record to the cloud).")
         write(
             "zoomsim has sent meeting.ended to Campus; the worker fetches the attendance once "
-            "Zoom's report is ready (the session's sync status on the lesson page says when)."
+            "Zoom's report is ready."
+        )
+        if options["wait"] > 0:
+            self._watch(session, seconds=options["wait"])
+
+    def _watch(self, session: LiveEventSession, *, seconds: int) -> None:
+        """The sync status whenever it changes, as the session's viewers read it, until the
+        attendance is fetched (or Zoom has none), then the learners' rows."""
+        organization = session.event.organization
+        deadline = time.monotonic() + seconds
+        shown = ""
+        while True:
+            status = attendance_sync_status(
+                organization=organization, session_id=session.pk, time_zone=session.time_zone
+            )
+            if status != shown:
+                self.stdout.write(f"  sync status: {status}")
+                shown = status
+            state = (
+                AttendanceSync.objects.filter(session=session)
+                .values_list("state", flat=True)
+                .first()
+            )
+            if state in (AttendanceSyncState.FETCHED, AttendanceSyncState.UNAVAILABLE):
+                break
+            if time.monotonic() > deadline:
+                self.stdout.write(f"  still not fetched after {seconds} s (is the worker running?)")
+                return
+            time.sleep(1)
+        rows = attendance_for_session(organization=organization, session_id=session.pk)
+        for row in rows:
+            minutes = row.duration_seconds / 60
+            attended = "attended" if row.attended else "did not attend"
+            self.stdout.write(f"  {row.name:<30} {attended:<15} {minutes:5.1f} min")
+        unmatched = attendance_unmatched(organization=organization, session_id=session.pk)
+        self.stdout.write(
+            f"  {len(rows)} learners matched; {len(unmatched)} participants matched nobody "
+            "(guests, account users who are not learners), for a Course Admin to map."
         )
