@@ -186,11 +186,11 @@ def wait_for_zoom(event: Any, expected: int) -> None:
 
 
 def play(sim: httpx.Client, session: Any) -> None:
-    from live_events.models import LiveEventRegistration
+    from live_events.models import LiveEventRegistration, RegistrationStatus
 
-    registrants = LiveEventRegistration.objects.filter(session=session).values_list(
-        "zoom_registrant_id", flat=True
-    )
+    registrants = LiveEventRegistration.objects.filter(
+        session=session, status=RegistrationStatus.REGISTERED
+    ).values_list("zoom_registrant_id", flat=True)
     participants: list[dict[str, Any]] = [
         {"registrant_id": registrant, "segments": [[0, 10], [12, 30]]} for registrant in registrants
     ]
@@ -199,7 +199,8 @@ def play(sim: httpx.Client, session: Any) -> None:
         f"/_sim/meetings/{session.zoom_meeting_id}/run",
         json={"duration_minutes": 30, "participants": participants},
     )
-    answer.raise_for_status()
+    if answer.status_code != 201:
+        raise SystemExit(f"zoomsim refused the run of session {session.pk}: {answer.text}")
 
 
 def main() -> None:
