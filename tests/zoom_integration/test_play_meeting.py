@@ -11,6 +11,7 @@ from io import StringIO
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
 
 from courses.models import Course
 from live_events.attendance_selectors import attendance_for_session
@@ -19,6 +20,7 @@ from live_events.models import LiveEvent, LiveEventSession
 from live_events.services import live_event_create
 from organizations.models import Organization
 from tests.django_conftest import People, first_lesson
+from tests.support.waiting import free_port
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.attendance_scenes import (
     advance_zoom_clock,
@@ -179,3 +181,22 @@ def test_refuses_unknown_sessions_lessons_and_missing_arguments(
         _play("--lesson", str(lesson.pk))
     with pytest.raises(CommandError, match="Give a session id or --lesson"):
         _play()
+
+
+def test_refuses_clearly_when_no_zoomsim_answers(
+    acme: Organization,
+    acme_people: People,
+    acme_course: Course,
+    connect_acme_account: Connect,
+    zoomsim: LiveZoomsim,
+    settings: Settings,
+) -> None:
+    connect_acme_account(acme, acme_people.org_admin)
+    session = _recorded_event(acme, acme_people, acme_course).sessions.get()
+    nobody = f"http://127.0.0.1:{free_port()}"
+    settings.ZOOM_API_BASE_URL = nobody + "/v2"
+
+    with pytest.raises(CommandError, match=f"zoomsim does not answer at {nobody}"):
+        _play(str(session.pk))
+
+    assert _sim_get(zoomsim, "/_sim/instances")["instances"] == []
