@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "docs" / "screenshots"
@@ -63,7 +63,7 @@ def walk(campus: str, zoom: str, env: dict[str, str]) -> None:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
         )
-        size = {"width": 1280, "height": 900}
+        size: ViewportSize = {"width": 1280, "height": 900}
         admin = browser.new_context(viewport=size).new_page()
         say("1. The Org Admin connects Zoom")
         sign_in(admin, campus, "admin@campus.test")
