@@ -78,6 +78,8 @@ def django_on_fresh_sqlite(*, zoom_base_url: str) -> Path:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    # As make run does: the pages name their stylesheets by the hashed names collected here.
+    call_command("collectstatic", interactive=False, verbosity=0)
     return var_dir
 
 
