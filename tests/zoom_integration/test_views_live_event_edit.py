@@ -12,7 +12,6 @@ import httpx
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from courses.models import Course
 from live_events.inputs import EventInput, SessionInput
@@ -26,22 +25,10 @@ from live_events.services import live_event_create, live_event_registration_crea
 from organizations.models import Organization
 from tests.django_conftest import ROLES, People, first_lesson, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
-from work.models import WorkItem, WorkState
-from work.services import work_run
+from tests.zoom_integration.live_event_scenes import run_due_work
 from zoom_integration.models import ZoomAccount
 
 Connect = Callable[..., ZoomAccount]
-
-
-def _run_work() -> None:
-    for _round in range(20):
-        due = list(
-            WorkItem.objects.filter(state=WorkState.PENDING, next_attempt_at__lte=timezone.now())
-        )
-        if not due:
-            return
-        for item in due:
-            work_run(item_id=item.pk)
 
 
 @pytest.fixture
@@ -62,7 +49,7 @@ def event(
             sessions=(SessionInput(starts_at=start, time_zone="UTC", duration_minutes=60),),
         ),
     )
-    _run_work()
+    run_due_work()
     return created
 
 
@@ -95,7 +82,7 @@ def _edit_post(client: Client, event: LiveEvent, **changes: str) -> Any:
         data[f"sessions-{index}-session_id"] = str(row["session_id"])
     data.update(changes)
     response = client.post(reverse("live_events:edit", args=[event.pk]), data)
-    _run_work()
+    run_due_work()
     return response
 
 
@@ -119,7 +106,7 @@ def test_an_edit_changes_the_same_meeting_and_keeps_the_learners_link(
     live_event_registration_create(
         organization=event.organization, session=session, learner=acme_people.learner
     )
-    _run_work()
+    run_due_work()
     link = LiveEventRegistration.objects.get().join_url
     meeting_id = LiveEventSession.objects.get().zoom_meeting_id
 
@@ -157,13 +144,13 @@ def test_removing_a_session_asks_first_with_the_registered_count(
     live_event_registration_create(
         organization=event.organization, session=session, learner=acme_people.learner
     )
-    _run_work()
+    run_due_work()
     client = signed_in(acme_people.course_builder)
     url = reverse("live_events:session_remove", args=[event.pk, session.pk])
 
     confirmation = client.get(url).content.decode()
     response = client.post(url, {"notify_registrants": "on"})
-    _run_work()
+    run_due_work()
 
     assert "1 learner is registered" in confirmation
     assert response.status_code == 302

@@ -28,8 +28,7 @@ from live_events.services import live_event_create
 from organizations.models import Organization, Role, User
 from tests.django_conftest import People, first_lesson, make_member, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
-from work.models import WorkItem, WorkState
-from work.services import work_run
+from tests.zoom_integration.live_event_scenes import run_due_work
 from zoom_integration.models import ZoomAccount
 
 Connect = Callable[..., ZoomAccount]
@@ -64,14 +63,7 @@ def event(
 def _worked(response: T) -> T:
     """Run every due work row as a worker would (these tests run inside a transaction, so the
     bell rung on commit never sounds), then hand back `response`."""
-    for _round in range(20):
-        due = list(
-            WorkItem.objects.filter(state=WorkState.PENDING, next_attempt_at__lte=timezone.now())
-        )
-        if not due:
-            break
-        for item in due:
-            work_run(item_id=item.pk)
+    run_due_work()
     return response
 
 
