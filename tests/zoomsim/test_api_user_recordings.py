@@ -115,7 +115,7 @@ def test_a_range_over_a_month_quietly_starts_a_month_before_to(
 
 
 def test_recordings_still_processing_are_not_listed(
-    api: httpx.Client, control: httpx.Client
+    api: httpx.Client, control: httpx.Client, today: date
 ) -> None:
     # zoomsim's default: the recording is ready 30 minutes after the meeting ends, as Zoom takes
     # a while; the host's list leaves it out until then.
