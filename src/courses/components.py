@@ -81,6 +81,12 @@ def component_extras(
     return extras
 
 
+def component_position_asked(query: Mapping[str, str]) -> int | None:
+    """The `?position=` that (+) Add carries; anything but a positive number means the end."""
+    raw = query.get("position", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
 def component_menu_register(entry: ComponentMenuEntry) -> None:
     _menu[entry.key] = entry
 

@@ -9,7 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from courses.components import component_extras, component_menu, component_template
+from courses.components import (
+    component_extras,
+    component_menu,
+    component_position_asked,
+    component_template,
+)
 from courses.forms import LessonTitleForm, TextComponentAddForm
 from courses.models import Course, Lesson
 from courses.selectors import (
@@ -75,7 +80,7 @@ def component_menu_page(request: MemberRequest, course_id: int, lesson_id: int) 
         "course": lesson.course,
         "lesson": lesson,
         "component_menu": component_menu(),
-        "position": _position_asked(request),
+        "position": component_position_asked(request.GET),
     }
     return render(request, "courses/component_menu_page.html", context)
 
@@ -84,7 +89,7 @@ def component_menu_page(request: MemberRequest, course_id: int, lesson_id: int) 
 @require_GET
 def text_new(request: MemberRequest, course_id: int, lesson_id: int) -> HttpResponse:
     lesson = lesson_get(organization=request.organization, course_id=course_id, lesson_id=lesson_id)
-    form = TextComponentAddForm(initial={"position": _position_asked(request)})
+    form = TextComponentAddForm(initial={"position": component_position_asked(request.GET)})
     return _text_page(request, lesson, form)
 
 
@@ -122,12 +127,6 @@ def _learner(request: MemberRequest) -> User | None:
 def lesson_edit_url(lesson: Lesson) -> str:
     """The lesson page in edit mode, where a builder lands after adding a component."""
     return reverse("courses:lesson", args=[lesson.course_id, lesson.pk]) + "?edit=1"
-
-
-def _position_asked(request: MemberRequest) -> int | None:
-    """The `?position=` that (+) Add carries; anything else than a positive number means the end."""
-    raw = request.GET.get("position", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
 def _text_page(

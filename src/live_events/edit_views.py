@@ -6,6 +6,7 @@ registered, and can have Zoom email them the cancellation."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -60,7 +61,7 @@ def _initial(event: LiveEvent) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     }
     sessions = [
         {
-            "starts_at": session.starts_at.astimezone(_zone(session.time_zone)).replace(
+            "starts_at": session.starts_at.astimezone(ZoneInfo(session.time_zone)).replace(
                 tzinfo=None
             ),
             "time_zone": session.time_zone,
@@ -70,12 +71,6 @@ def _initial(event: LiveEvent) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         for session in event.sessions.filter(removed_at__isnull=True).order_by("starts_at", "id")
     ]
     return form, sessions
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def _budget_note(event: LiveEvent) -> str:

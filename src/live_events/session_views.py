@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import Course
 from courses.selectors import course_learners
-from live_events.models import LiveEventSession, RegistrationStatus
+from live_events.models import LiveEventRegistration, LiveEventSession, RegistrationStatus
 from live_events.selectors import (
     join_opens_before,
     live_event_join_url,
@@ -54,6 +54,16 @@ def _lesson_url(session: LiveEventSession) -> str:
     return reverse("courses:lesson", args=[lesson.course_id, lesson.pk]) + f"#session-{session.pk}"
 
 
+def _registration_in(request: MemberRequest, session: LiveEventSession) -> LiveEventRegistration:
+    """The learner's active registration, if it is for this session; else 404."""
+    registration = live_event_registration_of(
+        organization=request.organization, event=session.event, learner=request.user
+    )
+    if registration is None or registration.session_id != session.pk:
+        raise Http404("You are not registered for this session.")
+    return registration
+
+
 def _learner_only(request: MemberRequest) -> None:
     if request.membership.is_course_admin:
         raise Http404("Only learners register.")
@@ -84,11 +94,7 @@ def register(request: MemberRequest, session_id: int) -> HttpResponse:
 def cancel(request: MemberRequest, session_id: int) -> HttpResponse:
     _learner_only(request)
     session, _course = _session_for(request, session_id)
-    registration = live_event_registration_of(
-        organization=request.organization, event=session.event, learner=request.user
-    )
-    if registration is None or registration.session_id != session.pk:
-        raise Http404("You are not registered for this session.")
+    registration = _registration_in(request, session)
     live_event_registration_cancel(organization=request.organization, registration=registration)
     messages.success(request, "Your registration is cancelled.")
     return redirect(_lesson_url(session))
@@ -100,11 +106,7 @@ def join(request: MemberRequest, session_id: int) -> HttpResponse:
     """Join: off to the learner's personal Zoom link, while the session is open to join."""
     _learner_only(request)
     session, _course = _session_for(request, session_id)
-    registration = live_event_registration_of(
-        organization=request.organization, event=session.event, learner=request.user
-    )
-    if registration is None or registration.session_id != session.pk:
-        raise Http404("You are not registered for this session.")
+    registration = _registration_in(request, session)
     if registration.status != RegistrationStatus.REGISTERED or not registration.join_url:
         messages.warning(request, "Zoom has not given your personal link yet; try in a moment.")
         return redirect(_lesson_url(session))

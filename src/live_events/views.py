@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from courses.components import component_position_asked
 from courses.models import Lesson
 from courses.selectors import lesson_get
 from live_events.choices import live_event_kind_choices
@@ -32,17 +33,16 @@ from organizations.time_zones import time_zone_choices
 builder_required = permission_required_in_org(PermissionSet.COURSE_BUILDER)
 
 
-def _position_asked(query: QueryDict) -> int | None:
-    raw = query.get("position", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
-
-
 @builder_required
 @require_GET
 def kind_choose(request: MemberRequest, course_id: int, lesson_id: int) -> HttpResponse:
     """The "Add Live Video Events" pop-up as a page, for a browser without JavaScript."""
     lesson = lesson_get(organization=request.organization, course_id=course_id, lesson_id=lesson_id)
-    context = {"course": lesson.course, "lesson": lesson, "position": _position_asked(request.GET)}
+    context = {
+        "course": lesson.course,
+        "lesson": lesson,
+        "position": component_position_asked(request.GET),
+    }
     return render(request, "live_events/kind_page.html", context)
 
 
@@ -56,11 +56,11 @@ def event_new(request: MemberRequest, course_id: int, lesson_id: int) -> HttpRes
         context = {
             "course": lesson.course,
             "lesson": lesson,
-            "position": _position_asked(request.GET),
+            "position": component_position_asked(request.GET),
             "chosen": chosen,
         }
         return render(request, "live_events/event_new.html", context, status=400)
-    form = ZoomEventForm(initial={"position": _position_asked(request.GET)})
+    form = ZoomEventForm(initial={"position": component_position_asked(request.GET)})
     sessions = SessionFormSet(
         prefix="sessions", initial=session_initial(time_zone=_builder_zone(request))
     )
