@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from typing import cast
 
 import redis
 
-from zoomclient.pacing import DEFAULT_PLAN, budget, daily_used_by_zoom, plan_from_headers, utc_day
-from zoomclient.ratelimits import RateLimitCategory, RateLimitInfo
+from zoomclient.pacing import DEFAULT_PLAN, SharedPacer, budget, utc_day
+from zoomclient.ratelimits import RateLimitCategory
 
 # KEYS: grants zset, daily counter, block. ARGV: calls, window, daily cap (0: none), member.
 # Returns the seconds to wait as a string ("0": granted); Lua numbers become integers otherwise.
@@ -61,13 +62,16 @@ return 0
 """
 
 
-class RedisPacer:
+class RedisPacer(SharedPacer):
     def __init__(self, client: redis.Redis, *, prefix: str = "zoompacer") -> None:
         self.redis = client
         self.prefix = prefix
-        self._reserve = client.register_script(_RESERVE)
-        self._raise_daily = client.register_script(_RAISE_DAILY)
-        self._block = client.register_script(_BLOCK)
+        # The day in the daily keys is this machine's; around midnight a few seconds of skew
+        # only shift which day a handful of calls count against.
+        self.clock = time.time
+        self._reserve_script = client.register_script(_RESERVE)
+        self._raise_daily_script = client.register_script(_RAISE_DAILY)
+        self._block_script = client.register_script(_BLOCK)
 
     @classmethod
     def from_url(cls, url: str) -> RedisPacer:
@@ -75,11 +79,9 @@ class RedisPacer:
 
     def reserve(self, account: str, category: RateLimitCategory) -> float:
         limits = budget(self._plan(account), category)
-        # The day in the key is this machine's; around midnight a few seconds of skew only
-        # shift which day a handful of calls count against.
         keys = [
             self._key(account, category, "grants"),
-            self._daily_key(account, limits.daily_bucket),
+            self._daily_key(account, limits.daily_bucket, utc_day(self.clock())),
             self._key(account, category, "block"),
         ]
         args: list[int | float | str] = [
@@ -88,34 +90,27 @@ class RedisPacer:
             limits.daily_cap or 0,
             uuid.uuid4().hex,
         ]
-        return float(cast(bytes, self._reserve(keys=keys, args=args)))
+        return float(cast(bytes, self._reserve_script(keys=keys, args=args)))
 
-    def observe(
-        self,
-        account: str,
-        category: RateLimitCategory,
-        info: RateLimitInfo,
-        *,
-        blocked_for: float | None = None,
-    ) -> None:
-        learned_plan = plan_from_headers(category, info)
-        if learned_plan is not None:
-            self.redis.set(f"{self.prefix}:{account}:plan", learned_plan)
-        used_by_zoom = daily_used_by_zoom(info)
-        if used_by_zoom is not None:
-            limits = budget(self._plan(account), category)
-            if limits.daily_cap is not None:
-                daily_key = self._daily_key(account, limits.daily_bucket)
-                self._raise_daily(keys=[daily_key], args=[used_by_zoom])
-        if blocked_for is not None:
-            self._block(keys=[self._key(account, category, "block")], args=[blocked_for])
+    def _writing(self) -> AbstractContextManager[None]:
+        return nullcontext()  # each write is one atomic command or script on the server
 
     def _plan(self, account: str) -> str:
         stored = cast(bytes | None, self.redis.get(f"{self.prefix}:{account}:plan"))
         return stored.decode() if stored else DEFAULT_PLAN
 
+    def _save_plan(self, account: str, plan: str) -> None:
+        self.redis.set(f"{self.prefix}:{account}:plan", plan)
+
+    def _raise_daily(self, account: str, daily_bucket: str, day: str, used: int) -> None:
+        self._raise_daily_script(keys=[self._daily_key(account, daily_bucket, day)], args=[used])
+
+    def _block(self, account: str, category: RateLimitCategory, seconds: float) -> None:
+        # From Redis's own TIME, as the reservations count.
+        self._block_script(keys=[self._key(account, category, "block")], args=[seconds])
+
     def _key(self, account: str, category: str, what: str) -> str:
         return f"{self.prefix}:{account}:{category}:{what}"
 
-    def _daily_key(self, account: str, daily_bucket: str) -> str:
-        return f"{self.prefix}:{account}:{daily_bucket}:day:{utc_day(time.time())}"
+    def _daily_key(self, account: str, daily_bucket: str, day: str) -> str:
+        return f"{self.prefix}:{account}:{daily_bucket}:day:{day}"

@@ -13,18 +13,18 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from zoomclient.pacing import (
     DEFAULT_PLAN,
+    SharedPacer,
     budget,
-    daily_used_by_zoom,
-    plan_from_headers,
     seconds_to_utc_midnight,
     utc_day,
 )
-from zoomclient.ratelimits import RateLimitCategory, RateLimitInfo
+from zoomclient.ratelimits import RateLimitCategory
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS grants (bucket TEXT NOT NULL, at REAL NOT NULL);
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS plans (account TEXT PRIMARY KEY, plan TEXT NOT NULL);
 """
 
 
-class SqlitePacer:
+class SqlitePacer(SharedPacer):
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self.clock = clock  # seconds since the epoch; tests move it past midnight UTC
@@ -56,21 +56,27 @@ class SqlitePacer:
             self._local.db, self._local.pid = db, pid
         return db
 
-    def reserve(self, account: str, category: RateLimitCategory) -> float:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction holding the write lock from its start (`BEGIN IMMEDIATE`): what it
+        reads cannot change before it writes."""
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            wait = self._reserve(db, account, category, self.clock())
+            yield
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        return wait
+
+    def reserve(self, account: str, category: RateLimitCategory) -> float:
+        with self._writing():
+            return self._reserve(self._db(), account, category, self.clock())
 
     def _reserve(
         self, db: sqlite3.Connection, account: str, category: RateLimitCategory, now: float
     ) -> float:
-        limits = budget(self._plan(db, account), category)
+        limits = budget(self._plan(account), category)
         bucket = f"{account}:{category}"
         blocked = db.execute("SELECT until FROM blocks WHERE bucket = ?", (bucket,)).fetchone()
         if blocked and blocked[0] > now:
@@ -99,47 +105,28 @@ class SqlitePacer:
             )
         return 0.0
 
-    def observe(
-        self,
-        account: str,
-        category: RateLimitCategory,
-        info: RateLimitInfo,
-        *,
-        blocked_for: float | None = None,
-    ) -> None:
-        learned_plan = plan_from_headers(category, info)
-        used_by_zoom = daily_used_by_zoom(info)
-        if learned_plan is None and used_by_zoom is None and blocked_for is None:
-            return  # most answers: nothing new, and no write lock taken
-        now = self.clock()
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if learned_plan is not None:
-                db.execute(
-                    "INSERT INTO plans (account, plan) VALUES (?, ?)"
-                    " ON CONFLICT (account) DO UPDATE SET plan = excluded.plan",
-                    (account, learned_plan),
-                )
-            limits = budget(self._plan(db, account), category)
-            if used_by_zoom is not None and limits.daily_cap is not None:
-                db.execute(
-                    "INSERT INTO daily (bucket, day, used) VALUES (?, ?, ?) ON CONFLICT (bucket)"
-                    " DO UPDATE SET used = CASE WHEN day = excluded.day"
-                    " THEN max(used, excluded.used) ELSE excluded.used END, day = excluded.day",
-                    (f"{account}:{limits.daily_bucket}", utc_day(now), used_by_zoom),
-                )
-            if blocked_for is not None:
-                db.execute(
-                    "INSERT INTO blocks (bucket, until) VALUES (?, ?)"
-                    " ON CONFLICT (bucket) DO UPDATE SET until = max(until, excluded.until)",
-                    (f"{account}:{category}", now + blocked_for),
-                )
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    def _plan(self, db: sqlite3.Connection, account: str) -> str:
-        row = db.execute("SELECT plan FROM plans WHERE account = ?", (account,)).fetchone()
+    def _plan(self, account: str) -> str:
+        row = self._db().execute("SELECT plan FROM plans WHERE account = ?", (account,)).fetchone()
         return str(row[0]) if row else DEFAULT_PLAN
+
+    def _save_plan(self, account: str, plan: str) -> None:
+        self._db().execute(
+            "INSERT INTO plans (account, plan) VALUES (?, ?)"
+            " ON CONFLICT (account) DO UPDATE SET plan = excluded.plan",
+            (account, plan),
+        )
+
+    def _raise_daily(self, account: str, daily_bucket: str, day: str, used: int) -> None:
+        self._db().execute(
+            "INSERT INTO daily (bucket, day, used) VALUES (?, ?, ?) ON CONFLICT (bucket)"
+            " DO UPDATE SET used = CASE WHEN day = excluded.day"
+            " THEN max(used, excluded.used) ELSE excluded.used END, day = excluded.day",
+            (f"{account}:{daily_bucket}", day, used),
+        )
+
+    def _block(self, account: str, category: RateLimitCategory, seconds: float) -> None:
+        self._db().execute(
+            "INSERT INTO blocks (bucket, until) VALUES (?, ?)"
+            " ON CONFLICT (bucket) DO UPDATE SET until = max(until, excluded.until)",
+            (f"{account}:{category}", self.clock() + seconds),
+        )

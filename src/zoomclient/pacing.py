@@ -23,7 +23,9 @@ smallest of those.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -130,3 +132,56 @@ def daily_used_by_zoom(info: RateLimitInfo) -> int | None:
     if info.limit is None or info.remaining is None or info.limit_type == "QPS":
         return None
     return max(info.limit - info.remaining, 0)
+
+
+class SharedPacer(ABC):
+    """What the pacers whose counts every worker process sees (SQLite, Redis) do alike: keeping in
+    step with Zoom's X-RateLimit-* headers. A subclass says how its store takes each lesson."""
+
+    clock: Callable[[], float]  # seconds since the epoch: which UTC day a daily count is for
+
+    def observe(
+        self,
+        account: str,
+        category: RateLimitCategory,
+        info: RateLimitInfo,
+        *,
+        blocked_for: float | None = None,
+    ) -> None:
+        """Learn from one answer's rate-limit headers (see Pacer.observe): the plan they prove,
+        what Zoom has counted today on the daily cap, and a per-second 429's block."""
+        learned_plan = plan_from_headers(category, info)
+        used_by_zoom = daily_used_by_zoom(info)
+        if learned_plan is None and used_by_zoom is None and blocked_for is None:
+            return  # most answers: nothing new, nothing written
+        with self._writing():
+            if learned_plan is not None:
+                self._save_plan(account, learned_plan)
+            if used_by_zoom is not None:
+                # The budget of the plan just learned, if the same answer proved one.
+                limits = budget(self._plan(account), category)
+                if limits.daily_cap is not None:
+                    day = utc_day(self.clock())
+                    self._raise_daily(account, limits.daily_bucket, day, used_by_zoom)
+            if blocked_for is not None:
+                self._block(account, category, blocked_for)
+
+    @abstractmethod
+    def _writing(self) -> AbstractContextManager[None]:
+        """Around one observation's writes: atomic where the store can make it so."""
+
+    @abstractmethod
+    def _plan(self, account: str) -> str:
+        """The account's learned plan, DEFAULT_PLAN until one is learned."""
+
+    @abstractmethod
+    def _save_plan(self, account: str, plan: str) -> None: ...
+
+    @abstractmethod
+    def _raise_daily(self, account: str, daily_bucket: str, day: str, used: int) -> None:
+        """Count at least `used` on the daily bucket for UTC `day` (never lowered: Campus's own
+        grants may be ahead of the headers of an answer sent earlier)."""
+
+    @abstractmethod
+    def _block(self, account: str, category: RateLimitCategory, seconds: float) -> None:
+        """No grant of `category` for `seconds` from now (never shortening a block)."""
