@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from zoomclient.json_fields import JsonObject, integer, optional_text, text
 
@@ -13,25 +13,27 @@ USER_TYPE_LICENSED = 2
 UserStatus = Literal["active", "inactive", "pending"]
 
 
-def _can_host_registration_meetings(status: str, user_type: int) -> bool:
-    # Registration (and alternative hosting) needs an active, licensed user (reference §2.1).
-    return status == "active" and user_type == USER_TYPE_LICENSED
+class _PersonFields(TypedDict):
+    email: str
+    first_name: str
+    last_name: str
+    display_name: str
+    type: int
+    status: str
+    timezone: str
+    raw: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class ZoomUser:
-    id: str
-    account_id: str
-    # The number Zoom's web portal shows as "Account No." (Profile): what a person recognizes
-    # their account by; 0 when Zoom sent none.
-    account_number: int
+@dataclass(frozen=True, kw_only=True)
+class _ZoomPerson:
+    """What a user of GET /users/{userId} and a row of GET /users both carry, read once."""
+
     email: str
     first_name: str
     last_name: str
     display_name: str
     type: int
     status: str  # pending | active | inactive
-    role_name: str
     timezone: str
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
@@ -41,8 +43,32 @@ class ZoomUser:
 
     @property
     def can_host_registration_meetings(self) -> bool:
-        """Registration (and alternative hosting) needs an active, licensed user."""
-        return _can_host_registration_meetings(self.status, self.type)
+        """Registration (and alternative hosting) needs an active, licensed user (reference
+        §2.1)."""
+        return self.status == "active" and self.type == USER_TYPE_LICENSED
+
+    @staticmethod
+    def _person_fields(obj: JsonObject) -> _PersonFields:
+        return _PersonFields(
+            email=text(obj, "email"),
+            first_name=text(obj, "first_name"),
+            last_name=text(obj, "last_name"),
+            display_name=text(obj, "display_name"),
+            type=integer(obj, "type"),
+            status=text(obj, "status"),
+            timezone=text(obj, "timezone"),
+            raw=obj,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZoomUser(_ZoomPerson):
+    id: str
+    account_id: str
+    # The number Zoom's web portal shows as "Account No." (Profile): what a person recognizes
+    # their account by; 0 when Zoom sent none.
+    account_number: int
+    role_name: str
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> ZoomUser:
@@ -50,55 +76,24 @@ class ZoomUser:
             id=text(obj, "id"),
             account_id=text(obj, "account_id"),
             account_number=integer(obj, "account_number"),
-            email=text(obj, "email"),
-            first_name=text(obj, "first_name"),
-            last_name=text(obj, "last_name"),
-            display_name=text(obj, "display_name"),
-            type=integer(obj, "type"),
-            status=text(obj, "status"),
             role_name=text(obj, "role_name"),
-            timezone=text(obj, "timezone"),
-            raw=obj,
+            **cls._person_fields(obj),
         )
 
 
-@dataclass(frozen=True)
-class AccountUser:
+@dataclass(frozen=True, kw_only=True)
+class AccountUser(_ZoomPerson):
     """A row of GET /users. Not a ZoomUser: the list leaves out `account_id` and `role_name`,
     names the role by `role_id`, and gives **no `id` for pending users** (they have not accepted
     the invitation yet), so `id` is None for them."""
 
     id: str | None
-    email: str
-    first_name: str
-    last_name: str
-    display_name: str
-    type: int
-    status: str  # pending | active | inactive
     role_id: str
-    timezone: str
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
-
-    @property
-    def is_licensed(self) -> bool:
-        return self.type == USER_TYPE_LICENSED
-
-    @property
-    def can_host_registration_meetings(self) -> bool:
-        """Registration (and alternative hosting) needs an active, licensed user."""
-        return _can_host_registration_meetings(self.status, self.type)
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> AccountUser:
         return cls(
             id=optional_text(obj, "id"),
-            email=text(obj, "email"),
-            first_name=text(obj, "first_name"),
-            last_name=text(obj, "last_name"),
-            display_name=text(obj, "display_name"),
-            type=integer(obj, "type"),
-            status=text(obj, "status"),
             role_id=text(obj, "role_id"),
-            timezone=text(obj, "timezone"),
-            raw=obj,
+            **cls._person_fields(obj),
         )
