@@ -34,7 +34,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -108,29 +108,39 @@ def authorization_code(zoomsim_url: str, redirect_uri: str) -> str:
     return query_of(redirect)["code"]
 
 
-def build(meetings: int, web_url: str, zoomsim_url: str) -> Any:
+class BenchCourse(NamedTuple):
+    organization: Any
+    builder: Any  # a Course Admin who may build courses
+    course: Any
+    lesson: Any
+
+
+def bench_member(organization: Any, email: str, role: Any, codes: tuple[str, ...] = ()) -> Any:
+    """A person of the bench's organization (password `bench-pass`)."""
+    from organizations.services import member_get_or_create
+
+    return member_get_or_create(
+        organization=organization,
+        email=email,
+        password="bench-pass",
+        role=role,
+        first_name=email.split("@")[0].capitalize(),
+        last_name="Bench",
+        permission_codes=codes,
+    ).user
+
+
+def connected_bench_course(web_url: str, zoomsim_url: str, *, lesson_title: str) -> BenchCourse:
+    """Bench University, connected by its Org Admin to zoomsim's account through the real OAuth
+    code exchange, with a course builder and a course of one lesson."""
     from courses.models import Course
-    from courses.services import course_enroll, lesson_create
-    from live_events.inputs import EventInput, SessionInput
-    from live_events.services import live_event_create, live_event_registration_create
+    from courses.services import lesson_create
     from organizations.models import Role
-    from organizations.services import member_get_or_create, organization_get_or_create
+    from organizations.services import organization_get_or_create
     from zoom_integration.services.connection import zoom_connect_with_authorization_code
 
     org = organization_get_or_create(slug="bench", name="Bench University", time_zone="UTC")
-
-    def member(email: str, role: Role, codes: tuple[str, ...] = ()) -> Any:
-        return member_get_or_create(
-            organization=org,
-            email=email,
-            password="bench-pass",
-            role=role,
-            first_name=email.split("@")[0].capitalize(),
-            last_name="Bench",
-            permission_codes=codes,
-        ).user
-
-    admin = member("admin@bench.example", Role.ORG_ADMIN)
+    admin = bench_member(org, "admin@bench.example", Role.ORG_ADMIN)
     redirect_uri = web_url + CALLBACK_PATH
     zoom_connect_with_authorization_code(
         organization=org,
@@ -139,9 +149,18 @@ def build(meetings: int, web_url: str, zoomsim_url: str) -> Any:
         redirect_uri=redirect_uri,
         code_verifier="",
     )
-    builder = member("builder@bench.example", Role.COURSE_ADMIN, ("course_builder",))
+    builder = bench_member(org, "builder@bench.example", Role.COURSE_ADMIN, ("course_builder",))
     course = Course.objects.create(organization=org, title="Bench course", description="")
-    lesson = lesson_create(course=course, title="Live")
+    return BenchCourse(org, builder, course, lesson_create(course=course, title=lesson_title))
+
+
+def build(meetings: int, web_url: str, zoomsim_url: str) -> Any:
+    from courses.services import course_enroll
+    from live_events.inputs import EventInput, SessionInput
+    from live_events.services import live_event_create, live_event_registration_create
+    from organizations.models import Role
+
+    org, builder, course, lesson = connected_bench_course(web_url, zoomsim_url, lesson_title="Live")
     first = (datetime.now(UTC) + timedelta(days=1)).replace(second=0, microsecond=0)
     event = live_event_create(
         organization=org,
@@ -163,7 +182,7 @@ def build(meetings: int, web_url: str, zoomsim_url: str) -> Any:
     sessions = list(event.sessions.order_by("starts_at"))
     for index, session in enumerate(sessions):
         for n in range(LEARNERS_PER_SESSION):
-            person = member(f"learner{index}-{n}@bench.example", Role.LEARNER)
+            person = bench_member(org, f"learner{index}-{n}@bench.example", Role.LEARNER)
             course_enroll(course=course, learner=person)
             live_event_registration_create(organization=org, session=session, learner=person)
     return org, event

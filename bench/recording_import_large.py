@@ -47,13 +47,7 @@ from typing import Any
 
 import httpx
 
-from attendance_latency import (
-    CALLBACK_PATH,
-    authorization_code,
-    django_on,
-    start_stack,
-    stop_stack,
-)
+from attendance_latency import connected_bench_course, django_on, start_stack, stop_stack
 from campus_django import HOST, free_port
 
 GIB = 1024**3
@@ -104,39 +98,12 @@ def celery_worker_pid(run_all_pid: int) -> int:
 def build(web_url: str, zoomsim_url: str) -> Any:
     """An organization connected to zoomsim's account, and a cloud-recorded, auto-uploaded event
     of one session; answers the session."""
-    from courses.models import Course
-    from courses.services import lesson_create
     from live_events.inputs import EventInput, EventOptions, SessionInput
     from live_events.services import live_event_create
-    from organizations.models import Role
-    from organizations.services import member_get_or_create, organization_get_or_create
-    from zoom_integration.services.connection import zoom_connect_with_authorization_code
 
-    org = organization_get_or_create(slug="bench", name="Bench University", time_zone="UTC")
-
-    def member(email: str, role: Role, codes: tuple[str, ...] = ()) -> Any:
-        return member_get_or_create(
-            organization=org,
-            email=email,
-            password="bench-pass",
-            role=role,
-            first_name=email.split("@")[0].capitalize(),
-            last_name="Bench",
-            permission_codes=codes,
-        ).user
-
-    admin = member("admin@bench.example", Role.ORG_ADMIN)
-    redirect_uri = web_url + CALLBACK_PATH
-    zoom_connect_with_authorization_code(
-        organization=org,
-        actor=admin,
-        code=authorization_code(zoomsim_url, redirect_uri),
-        redirect_uri=redirect_uri,
-        code_verifier="",
+    org, builder, _course, lesson = connected_bench_course(
+        web_url, zoomsim_url, lesson_title="Recorded"
     )
-    builder = member("builder@bench.example", Role.COURSE_ADMIN, ("course_builder",))
-    course = Course.objects.create(organization=org, title="Bench course", description="")
-    lesson = lesson_create(course=course, title="Recorded")
     starts = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     event = live_event_create(
         organization=org,
@@ -327,7 +294,8 @@ def main() -> None:
     print(f"  curl -o /dev/null:                        {rate(to_null[0], to_null[1])}")
     print(f"  curl -o file under the same var/:         {rate(to_file[0], to_file[1])}")
     if download_s:
-        print(f"  import download / curl to a file: {to_file[1] / download_s:.0%} of curl's speed")
+        share = to_file[1] / download_s
+        print(f"  the import's download runs at {share:.0%} of the speed of curl to a file")
     verdict = "under" if peak < RSS_BOUND_BYTES else "NOT under"
     print(
         f"  worker peak RSS (VmHWM since start): {peak / MIB:.1f} MiB = {peak / MB:.1f} MB, "
