@@ -95,6 +95,7 @@ POLL_AFTER_SCHEDULED_END = timedelta(minutes=10)
 REASON_NO_RUN = "Zoom lists no ended run of this meeting yet"
 REASON_NO_REPORT = "Zoom has no report yet"
 REASON_EMPTY = "Zoom's report is still empty"
+REASON_ONE_PERSON = "Zoom makes no participant report of a meeting with only one person in it"
 REASON_ZERO = "Zoom's report is not complete yet (every duration is 0)"
 REASON_RATE_LIMITED = "Zoom's rate limit was reached; Campus waits until it resets"
 
@@ -376,7 +377,10 @@ def _fetch_instance(client: ZoomClient, instance: AttendanceInstance) -> None:
         client.report_participants, instance.zoom_uuid, include_registrant_id=True
     )
     if not rows:
-        raise _NotReady(REASON_EMPTY)
+        # Zoom makes no participant report of a meeting with fewer than two people in it (a
+        # guest, or a learner, alone): its details count them, but no row will ever come. Still
+        # no "no one came": tried again like any empty report, with the reason that says why.
+        raise _NotReady(REASON_ONE_PERSON if details.participants_count == 1 else REASON_EMPTY)
     if all(row.duration_seconds == 0 for row in rows):
         raise _NotReady(REASON_ZERO)
     segments = [
