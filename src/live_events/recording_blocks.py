@@ -73,7 +73,8 @@ def _parts(rows: Sequence[LiveEventRecording]) -> tuple[list[RecordingPart], int
     many instances Zoom listed (published or not)."""
     by_instance: dict[str, list[LiveEventRecording]] = {}
     for row in rows:
-        by_instance.setdefault(row.zoom_meeting_uuid or f"file:{row.pk}", []).append(row)
+        # Files Zoom listed under one instance UUID are one run's recording.
+        by_instance.setdefault(row.zoom_meeting_uuid, []).append(row)
     never = datetime.max.replace(tzinfo=UTC)
     ordered = sorted(
         by_instance.values(),

@@ -317,13 +317,13 @@ def test_no_recording_in_72_hours_says_not_available_and_tells_course_admins_onc
     # Soon after the end, Zoom's 3301 is "not yet": tried again, and the page says when.
     sync = LiveEventRecordingSync.objects.get(session=session)
     assert sync.state == RecordingSyncState.WAITING
-    assert sync.last_reason == "Zoom has no recording of this meeting yet"
+    assert sync.last_reason == "Zoom has no recording of this meeting"
     poll = WorkItem.objects.get(kind=POLL_KIND)
     assert poll.state == WorkState.PENDING
     assert sync.next_try_at == poll.next_attempt_at
     status = _recording_status(_seen_by(acme_people.course_assistant, session))
     assert status.startswith("Recording: next try ")
-    assert status.endswith(": Zoom has no recording of this meeting yet")
+    assert status.endswith(": Zoom has no recording of this meeting")
     assert _recording_status(_seen_by(acme_people.learner, session)) == ""
     assert not mail.outbox
 
@@ -335,7 +335,7 @@ def test_no_recording_in_72_hours_says_not_available_and_tells_course_admins_onc
     assert sync.state == RecordingSyncState.UNAVAILABLE
     assert WorkItem.objects.get(kind=POLL_KIND).state == WorkState.DONE
     assert _recording_status(_seen_by(acme_people.course_assistant, session)) == (
-        "Recording: recording not available from Zoom: Zoom has no recording of this meeting yet"
+        "Recording: recording not available from Zoom: Zoom has no recording of this meeting"
     )
     assert _recording_status(_seen_by(acme_people.learner, session)) == (
         "The recording of this session is not available from Zoom."
@@ -345,7 +345,7 @@ def test_no_recording_in_72_hours_says_not_available_and_tells_course_admins_onc
     assert all(
         message.subject.startswith("The recording of “Office hours”")
         and message.subject.endswith("is not available from Zoom")
-        and "Last answer: Zoom has no recording of this meeting yet" in message.body
+        and "Last answer: Zoom has no recording of this meeting" in message.body
         for message in mail.outbox
     )
 

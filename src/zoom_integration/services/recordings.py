@@ -87,7 +87,7 @@ POLL_GAP_MAX = timedelta(hours=4)
 CODE_NO_RUN = 3001  # "Meeting does not exist" for past_meetings: no ended instance yet
 CODE_NO_RECORDING = 3301  # "There is no recording for this meeting."
 REASON_NO_RUN = "Zoom lists no ended run of this meeting yet"
-REASON_NO_RECORDING = "Zoom has no recording of this meeting yet"
+REASON_NO_RECORDING = "Zoom has no recording of this meeting"
 REASON_PROCESSING = "Zoom is still processing the recording"
 # The webhook's download_token lives 24 hours; stop using it a little before, so a piece never
 # starts with a token about to die.

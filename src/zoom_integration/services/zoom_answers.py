@@ -19,7 +19,7 @@ def zoom_answer_in_words(error: ZoomError, *, not_yet: Mapping[int, str]) -> str
         return REASON_UNREACHABLE
     if isinstance(error, ZoomServerError):
         return REASON_ZOOM_ERROR
-    if isinstance(error, ZoomAPIError) and error.code in not_yet:
+    if isinstance(error, ZoomAPIError) and error.code is not None and error.code in not_yet:
         return not_yet[error.code]
     message = getattr(error, "message", "") or str(error)
     code = getattr(error, "code", None)
