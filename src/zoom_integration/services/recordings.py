@@ -89,6 +89,7 @@ CODE_NO_RECORDING = 3301  # "There is no recording for this meeting."
 REASON_NO_RUN = "Zoom lists no ended run of this meeting yet"
 REASON_NO_RECORDING = "Zoom has no recording of this meeting"
 REASON_PROCESSING = "Zoom is still processing the recording"
+REASON_NOTHING_TO_IMPORT = "Zoom's recording has no video, transcript or chat to import yet"
 # The webhook's download_token lives 24 hours; stop using it a little before, so a piece never
 # starts with a token about to die.
 DOWNLOAD_TOKEN_LIFETIME = timedelta(hours=24)
@@ -287,11 +288,14 @@ def zoom_recording_poll(*, session_id: int) -> None:
         return
     with zoom_client_for_account(account) as client:
         found, reason = _instances_recordings(client, session.zoom_meeting_id)
-    recorded = 0
     for recordings in found:
-        listed = _listed(recordings.recording_files)
+        files = recordings.recording_files
+        listed = _listed(files)
+        if any(not f.is_ready for f in files):
+            reason = REASON_PROCESSING
+        elif files:
+            reason = REASON_NOTHING_TO_IMPORT
         if not listed:
-            reason = REASON_PROCESSING if recordings.recording_files else REASON_NO_RECORDING
             continue
         to_import = live_event_recording_files_record(
             session_id=session.pk,
@@ -300,8 +304,8 @@ def zoom_recording_poll(*, session_id: int) -> None:
             files=listed,
         )
         _import_enqueue(recording_ids=to_import, account=account)
-        recorded += len(listed)
-    if recorded:
+    # Found means rows for the page: Zoom may list its audio file before the video.
+    if LiveEventRecording.objects.filter(session=session).exists():
         live_event_recording_sync_found(session_id=session.pk)
         return
     now = timezone.now()
