@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from django.core import mail
 from django.test import Client
@@ -465,3 +466,44 @@ def test_one_run_shows_one_player_without_parts(
     assert page.count('<video class="recording-player"') == 1
     assert "Part 1" not in page
     assert 'aria-label="Recording of session 1"' in page
+
+
+def test_a_restarts_recording_whose_notice_never_came_is_found_by_the_poll(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=90)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    first = run_meeting(zoomsim, session)
+    advance_zoom_clock(zoomsim, 120)
+    [body] = recording_completed_bodies(zoomsim)
+    deliver_to_campus(body)  # the first run's recording, by its notice
+    assert {r.zoom_meeting_uuid for r in LiveEventRecording.objects.all()} == {first["uuid"]}
+    # The host starts the meeting again for ten minutes; its recording.completed is lost.
+    advance_zoom_clock(zoomsim, 600)
+    again = httpx.post(
+        f"{zoomsim.base_url}/_sim/meetings/{session.zoom_meeting_id}/run",
+        json={"participants": [{"guest_name": "Ada Guest"}], "duration_minutes": 10},
+    )
+    assert again.status_code == 201, again.text
+    second = again.json()
+
+    zoom_recording_polls_enqueue()
+    make_due_now()
+    run_due_work()  # the second run's recording is still processing at Zoom
+    poll = WorkItem.objects.get(kind=POLL_KIND)
+    assert poll.state == WorkState.PENDING
+    assert LiveEventRecordingSync.objects.get(session=session).state == RecordingSyncState.FOUND
+
+    advance_zoom_clock(zoomsim, 120)
+    make_due_now()
+    run_due_work()
+
+    rows = LiveEventRecording.objects.filter(session=session)
+    assert {r.zoom_meeting_uuid for r in rows} == {first["uuid"], second["uuid"]}
+    assert all(r.is_published for r in rows)
+    assert len(rows) == len(sim_recordings(zoomsim, session)) == 6
+    assert WorkItem.objects.get(kind=POLL_KIND).state == WorkState.DONE
+    page = _seen_by(acme_people.learner, session)
+    assert re.findall(r'data-recording-part="(\d+)"', page) == ["1", "2"]

@@ -250,14 +250,15 @@ def poll_gap(since_end: timedelta) -> timedelta:
 
 def _instances_recordings(
     client: ZoomClient, meeting_id: int
-) -> tuple[list[MeetingRecordings], str]:
-    """Each ended instance's recordings Zoom has, and, when it has none, why in words."""
+) -> tuple[list[MeetingRecordings], str, list[str]]:
+    """Each ended instance's recordings Zoom has; when one has none, why in words; and the
+    UUIDs of every ended instance."""
     try:
         instances = client.list_past_instances(meeting_id)
     except (ZoomAccountUnusable, ZoomRateLimited):
         raise  # paused until re-authentication / moved to Zoom's time by zoom_work_handler
     except ZoomError as error:
-        return [], zoom_answer_in_words(error, not_yet={CODE_NO_RUN: REASON_NO_RUN})
+        return [], zoom_answer_in_words(error, not_yet={CODE_NO_RUN: REASON_NO_RUN}), []
     found: list[MeetingRecordings] = []
     reason = REASON_NO_RUN
     for instance in instances:
@@ -268,7 +269,7 @@ def _instances_recordings(
         except ZoomError as error:
             # 3301: nothing ready for this instance (yet); another instance may have one.
             reason = zoom_answer_in_words(error, not_yet={CODE_NO_RECORDING: REASON_NO_RECORDING})
-    return found, reason
+    return found, reason, [instance.uuid for instance in instances]
 
 
 def zoom_recording_poll(*, session_id: int) -> None:
@@ -280,14 +281,13 @@ def zoom_recording_poll(*, session_id: int) -> None:
         return
     if not session.event.auto_record_cloud:
         return  # no cloud recording asked for: nothing to wait for, nothing to report
-    if LiveEventRecording.objects.filter(session=session).exists():
-        live_event_recording_sync_found(session_id=session.pk)
-        return  # found already (the webhook was first): the import rows carry on from here
     account = zoom_account_for_organization(organization_id=session.event.organization_id)
     if account is None:
         return
+    # Listed even when recording.completed was first: a restarted meeting's other run may have
+    # a recording whose notice never came. Recording the same files again changes nothing.
     with zoom_client_for_account(account) as client:
-        found, reason = _instances_recordings(client, session.zoom_meeting_id)
+        found, reason, runs = _instances_recordings(client, session.zoom_meeting_id)
     for recordings in found:
         files = recordings.recording_files
         listed = _listed(files)
@@ -304,18 +304,27 @@ def zoom_recording_poll(*, session_id: int) -> None:
             files=listed,
         )
         _import_enqueue(recording_ids=to_import, account=account)
-    # Found means rows for the page: Zoom may list its audio file before the video.
-    if LiveEventRecording.objects.filter(session=session).exists():
-        live_event_recording_sync_found(session_id=session.pk)
-        return
     now = timezone.now()
     give_up_at = session_ends_at(session) + POLL_FOR
+    # The last try falls on the 72nd hour, not up to a gap after it.
+    next_try = min(now + poll_gap(now - session_ends_at(session)), give_up_at)
+    # Found means rows for the page: Zoom may list its audio file before the video.
+    have = set(
+        LiveEventRecording.objects.filter(session=session).values_list(
+            "zoom_meeting_uuid", flat=True
+        )
+    )
+    if have:
+        live_event_recording_sync_found(session_id=session.pk)
+        if now >= give_up_at or all(uuid in have for uuid in runs):
+            return  # the import rows carry on from here
+        # Another run of the meeting has no recording yet: looked for again, within the
+        # 72 hours (a run too short to be recorded just keeps a light call every few hours).
+        raise RetryLater(next_try, f"Another run of the meeting: {reason}.")
     if now >= give_up_at:
         live_event_recording_unavailable(session_id=session.pk, reason=reason)
         log.warning("zoom.recording.unavailable", extra={"session_id": session.pk})
         return
-    # The last try falls on the 72nd hour, not up to a gap after it.
-    next_try = min(now + poll_gap(now - session_ends_at(session)), give_up_at)
     live_event_recording_sync_waiting(session_id=session.pk, next_try_at=next_try, reason=reason)
     raise RetryLater(next_try, f"{reason}.")
 
