@@ -18,6 +18,7 @@ from live_events.attendance_models import (
     AttendanceSyncState,
 )
 from live_events.models import LiveEvent, LiveEventRegistration, LiveEventSession
+from live_events.not_available import SessionData, not_available_words
 from organizations.models import Organization, User
 from work.models import WorkItem, WorkState
 
@@ -241,7 +242,7 @@ def attendance_status_words(
             return f"{fetched} ({after} after the meeting ended)"
         return fetched
     if sync.state == AttendanceSyncState.UNAVAILABLE:
-        return f"data not available from Zoom: {sync.last_reason}"
+        return not_available_words(data=SessionData.ATTENDANCE, reason=sync.last_reason)
     if sync.next_try_at is not None:
         return f"next try {_clock(sync.next_try_at, zone)}: {sync.last_reason}"
     return sync.last_reason or "waiting for Zoom"

@@ -15,9 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,8 +41,9 @@ from live_events.models import (
     LiveEventRegistration,
     LiveEventSession,
 )
+from live_events.not_available import SessionData, course_admins_tell_not_available
 from live_events.providers import scheduling_provider_get
-from organizations.models import Organization, Role, User
+from organizations.models import Organization, User
 
 log = logging.getLogger("live_events.attendance")
 
@@ -394,35 +393,10 @@ def attendance_sync_unavailable(*, session_id: int, reason: str) -> bool:
             sync.admins_told_at = timezone.now()
         sync.save()
     if tell:
-        _tell_course_admins(session_id=session_id, reason=reason)
+        course_admins_tell_not_available(
+            session_id=session_id, data=SessionData.ATTENDANCE, reason=reason
+        )
     return tell
-
-
-def _tell_course_admins(*, session_id: int, reason: str) -> None:
-    session = LiveEventSession.objects.select_related("event").get(pk=session_id)
-    event = session.event
-    admins = User.objects.filter(
-        membership__organization_id=event.organization_id,
-        membership__role=Role.COURSE_ADMIN,
-        is_active=True,
-    ).exclude(email="")
-    when = session.starts_at.strftime("%Y-%m-%d %H:%M UTC")
-    subject = f"Attendance of “{event.title}” ({when}) is not available from Zoom"
-    body = (
-        f"Campus tried for 72 hours to fetch the attendance of “{event.title}”, session of "
-        f"{when}, and Zoom did not provide it.\n\nLast answer: {reason}\n\n"
-        "The session shows “data not available from Zoom”. A Course Admin can try again with "
-        "Fetch now on the lesson page."
-    )
-    messages = [
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email]) for admin in admins
-    ]
-    if messages:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    log.info(
-        "attendance.unavailable_told", extra={"session_id": session_id, "admins": len(messages)}
-    )
 
 
 def attendance_give_up_at(*, session: LiveEventSession, sync: AttendanceSync) -> datetime:

@@ -33,7 +33,7 @@ from live_events.models import (
     ZoomMeetingState,
 )
 from live_events.recording_blocks import SessionRecordings, session_recordings
-from live_events.recording_selectors import recordings_by_session
+from live_events.recording_selectors import recording_syncs_by_session, recordings_by_session
 from live_events.selectors import join_opens_before, live_events_for_lesson
 
 if TYPE_CHECKING:
@@ -104,16 +104,26 @@ def live_event_blocks(
             event_ids=[event.pk for event in events],
         )
     email = (request.user.email or "").lower()
-    recordings = recordings_by_session(
-        session_ids=[session.pk for event in events for session in event.sessions.all()]
-    )
+    session_ids = [session.pk for session in every_session]
+    recordings = recordings_by_session(session_ids=session_ids)
+    recording_syncs = recording_syncs_by_session(session_ids=session_ids)
     blocks: dict[int, EventBlock] = {}
     for event in events:
         if event.lesson_component_id is None:
             continue
         registration = mine.get(event.pk)
         sessions = [
-            replace(block, recording=session_recordings(recordings.get(block.session.pk, [])))
+            replace(
+                block,
+                recording=session_recordings(
+                    recordings.get(block.session.pk, []),
+                    sync=recording_syncs.get(block.session.pk),
+                    records_to_cloud=event.provider == LiveEventProvider.ZOOM
+                    and event.auto_record_cloud,
+                    is_over=block.is_over,
+                    zone=viewer_zone,
+                ),
+            )
             for block in [
                 _session_block(
                     session,

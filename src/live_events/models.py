@@ -275,6 +275,33 @@ class LiveEventRecording(models.Model):
         return self.status == LiveEventRecordingStatus.IMPORTED and bool(self.file)
 
 
+class RecordingSyncState(models.TextChoices):
+    WAITING = "waiting", "Waiting for Zoom's recording"
+    FOUND = "found", "Found at Zoom"
+    UNAVAILABLE = "unavailable", "Recording not available from Zoom"
+
+
+class LiveEventRecordingSync(models.Model):
+    """Where the search for a cloud-recorded session's recording stands (one row per session,
+    made by the provider's poll): still looking (with the next try and Zoom's last answer),
+    found, or given up after 72 hours, when the Course Admins were emailed once."""
+
+    session = models.OneToOneField(
+        LiveEventSession, on_delete=models.CASCADE, related_name="recording_sync"
+    )
+    state = models.CharField(
+        max_length=20, choices=RecordingSyncState.choices, default=RecordingSyncState.WAITING
+    )
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    last_reason = models.CharField(max_length=300, blank=True, help_text="In words.")
+    attempts = models.PositiveIntegerField(default=0)
+    admins_told_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"recording of session {self.session_id}: {self.state}"
+
+
 # The attendance models live in their own module; imported here so Django registers them.
 from live_events.attendance_models import (  # noqa: E402, F401
     AttendanceInstance,

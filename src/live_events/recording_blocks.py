@@ -1,21 +1,47 @@
-"""What the lesson page shows of a session's recording: the player (the video, its transcript as
-captions), the chat as a download, and for Course Admins what is not on the page yet."""
+"""What the lesson page shows of a session's recording: one player per run of the meeting (a
+meeting the host started twice has two instances, each with its own recording), in the order
+they started, each with its transcript as captions and its chat as a download; for Course Admins
+what is not on the page yet; and, for an event recording to the cloud, where the search for the
+recording stands ("recording not available from Zoom: …" once given up after 72 hours)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
-from live_events.models import LiveEventRecording, LiveEventRecordingStatus
+from django.utils import timezone
+
+from live_events.models import (
+    LiveEventRecording,
+    LiveEventRecordingStatus,
+    LiveEventRecordingSync,
+    RecordingSyncState,
+)
+from live_events.not_available import SessionData, not_available_words
+
+
+@dataclass(frozen=True)
+class RecordingPart:
+    """The published files of one instance's recording."""
+
+    number: int  # among the session's instances, by start
+    started_at: datetime | None
+    video: LiveEventRecording | None
+    transcript: LiveEventRecording | None
+    chat: LiveEventRecording | None
 
 
 @dataclass(frozen=True)
 class SessionRecordings:
-    video: LiveEventRecording | None
-    transcript: LiveEventRecording | None
-    chat: LiveEventRecording | None
+    parts: tuple[RecordingPart, ...]
     # Listed by Zoom, not on the page: waiting for Import, being imported, or failed.
     not_imported: tuple[LiveEventRecording, ...]
+    # Nothing listed yet: where the search stands, in words (Course Admins), and the verdict.
+    search_words: str = ""
+    not_available: bool = False
+    # More than one run of the meeting: each part is labelled.
+    several_parts: bool = False
 
     @property
     def waiting_for_import(self) -> bool:
@@ -31,17 +57,78 @@ class SessionRecordings:
         return [r.problem for r in self.not_imported if r.problem]
 
 
-def session_recordings(rows: Sequence[LiveEventRecording]) -> SessionRecordings | None:
-    if not rows:
+def _first(files: Sequence[LiveEventRecording], file_type: str) -> LiveEventRecording | None:
+    return next((f for f in files if f.file_type == file_type), None)
+
+
+def _started(files: Sequence[LiveEventRecording]) -> datetime | None:
+    video = _first(files, "MP4")
+    if video is not None and video.recording_start is not None:
+        return video.recording_start
+    return min((f.recording_start for f in files if f.recording_start is not None), default=None)
+
+
+def _parts(rows: Sequence[LiveEventRecording]) -> tuple[list[RecordingPart], int]:
+    """Every instance's published files, instances numbered by their recording's start; and how
+    many instances Zoom listed (published or not)."""
+    by_instance: dict[str, list[LiveEventRecording]] = {}
+    for row in rows:
+        # Files Zoom listed under one instance UUID are one run's recording.
+        by_instance.setdefault(row.zoom_meeting_uuid, []).append(row)
+    never = datetime.max.replace(tzinfo=UTC)
+    ordered = sorted(
+        by_instance.values(),
+        key=lambda files: (_started(files) or never, min(f.pk or 0 for f in files)),
+    )
+    parts = []
+    for number, files in enumerate(ordered, start=1):
+        published = [f for f in files if f.is_published]
+        if published:
+            parts.append(
+                RecordingPart(
+                    number=number,
+                    started_at=_started(files),
+                    video=_first(published, "MP4"),
+                    transcript=_first(published, "TRANSCRIPT"),
+                    chat=_first(published, "CHAT"),
+                )
+            )
+    return parts, len(ordered)
+
+
+def _search_words(sync: LiveEventRecordingSync | None, zone: tzinfo) -> str:
+    if sync is None:
+        return "waiting for Zoom to make the recording"
+    if sync.state == RecordingSyncState.UNAVAILABLE:
+        return not_available_words(data=SessionData.RECORDING, reason=sync.last_reason)
+    if sync.next_try_at is not None:
+        clock = timezone.localtime(sync.next_try_at, zone).strftime("%H:%M")
+        return f"next try {clock}: {sync.last_reason}"
+    return sync.last_reason or "waiting for Zoom to make the recording"
+
+
+def session_recordings(
+    rows: Sequence[LiveEventRecording],
+    *,
+    sync: LiveEventRecordingSync | None = None,
+    records_to_cloud: bool = False,
+    is_over: bool = False,
+    zone: tzinfo = UTC,
+) -> SessionRecordings | None:
+    """The recording block of one session; None when there is nothing to show (no file listed,
+    and no cloud recording waited for after the meeting)."""
+    if rows:
+        parts, instances = _parts(rows)
+        return SessionRecordings(
+            parts=tuple(parts),
+            not_imported=tuple(r for r in rows if not r.is_published),
+            several_parts=instances > 1,
+        )
+    if not (records_to_cloud and is_over):
         return None
-    published = [r for r in rows if r.is_published]
-
-    def first(file_type: str) -> LiveEventRecording | None:
-        return next((r for r in published if r.file_type == file_type), None)
-
     return SessionRecordings(
-        video=first("MP4"),
-        transcript=first("TRANSCRIPT"),
-        chat=first("CHAT"),
-        not_imported=tuple(r for r in rows if not r.is_published),
+        parts=(),
+        not_imported=(),
+        search_words=_search_words(sync, zone),
+        not_available=sync is not None and sync.state == RecordingSyncState.UNAVAILABLE,
     )

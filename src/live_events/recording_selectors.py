@@ -9,7 +9,11 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.http import Http404
 
-from live_events.models import LiveEventRecording, LiveEventRecordingStatus
+from live_events.models import (
+    LiveEventRecording,
+    LiveEventRecordingStatus,
+    LiveEventRecordingSync,
+)
 from organizations.models import Membership, Organization
 
 # Which MP4 the page shows when Zoom made several views: the shared screen with the speaker
@@ -68,6 +72,14 @@ def recordings_by_session(*, session_ids: Iterable[int]) -> dict[int, list[LiveE
     ):
         grouped.setdefault(recording.session_id, []).append(recording)
     return grouped
+
+
+def recording_syncs_by_session(*, session_ids: Iterable[int]) -> dict[int, LiveEventRecordingSync]:
+    """Where the search for each session's recording stands, in one query (the lesson page)."""
+    return {
+        sync.session_id: sync
+        for sync in LiveEventRecordingSync.objects.filter(session_id__in=list(session_ids))
+    }
 
 
 def video_choice(files: Iterable[LiveEventRecording]) -> LiveEventRecording | None:

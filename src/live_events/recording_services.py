@@ -20,8 +20,11 @@ from live_events.models import (
     LiveEventRecording,
     LiveEventRecordingSource,
     LiveEventRecordingStatus,
+    LiveEventRecordingSync,
     LiveEventSession,
+    RecordingSyncState,
 )
+from live_events.not_available import SessionData, course_admins_tell_not_available
 from live_events.recording_selectors import video_choice
 
 log = logging.getLogger("live_events.recordings")
@@ -155,3 +158,60 @@ def live_event_recordings_to_import(*, session: LiveEventSession) -> list[int]:
         .exclude(status=LiveEventRecordingStatus.IMPORTED)
         .values_list("pk", flat=True)
     )
+
+
+# --- where the search for the recording stands ---------------------------------------------------
+
+REASON_LENGTH = 300
+
+
+def _recording_sync(session_id: int) -> LiveEventRecordingSync:
+    sync, _created = LiveEventRecordingSync.objects.select_for_update().get_or_create(
+        session_id=session_id
+    )
+    return sync
+
+
+def live_event_recording_sync_waiting(
+    *, session_id: int, next_try_at: datetime, reason: str
+) -> None:
+    """Zoom has no recording of the session yet: the next try, and Zoom's answer in words."""
+    with transaction.atomic():
+        sync = _recording_sync(session_id)
+        if sync.state == RecordingSyncState.UNAVAILABLE:
+            return  # the verdict stands; a late recording.completed still adds the files
+        sync.state = RecordingSyncState.WAITING
+        sync.next_try_at = next_try_at
+        sync.last_reason = reason[:REASON_LENGTH]
+        sync.attempts += 1
+        sync.save()
+
+
+def live_event_recording_sync_found(*, session_id: int) -> None:
+    with transaction.atomic():
+        sync = _recording_sync(session_id)
+        sync.state = RecordingSyncState.FOUND
+        sync.next_try_at = None
+        sync.last_reason = ""
+        sync.save()
+
+
+def live_event_recording_unavailable(*, session_id: int, reason: str) -> bool:
+    """After 72 hours without a recording: "recording not available from Zoom" with Zoom's last
+    answer, and the Course Admins emailed once (never again, however often this is called).
+    Returns whether this call told them."""
+    with transaction.atomic():
+        sync = _recording_sync(session_id)
+        sync.state = RecordingSyncState.UNAVAILABLE
+        sync.next_try_at = None
+        sync.last_reason = reason[:REASON_LENGTH]
+        tell = sync.admins_told_at is None
+        if tell:
+            sync.admins_told_at = timezone.now()
+        sync.save()
+    if tell:
+        course_admins_tell_not_available(
+            session_id=session_id, data=SessionData.RECORDING, reason=reason
+        )
+    log.info("live_events.recording_unavailable", extra={"session_id": session_id, "told": tell})
+    return tell

@@ -494,7 +494,7 @@ def test_a_report_not_ready_for_an_hour_is_retried_with_growing_waits_then_fetch
     assert len(attendance_for_session(organization=acme, session_id=session.pk)) == 1
 
 
-def test_after_72_hours_without_data_the_session_says_so_and_course_admins_are_emailed(
+def test_a_guest_alone_with_the_host_is_a_complete_report_in_which_no_learner_attended(
     event: LiveEvent,
     acme: Organization,
     acme_people: People,
@@ -503,12 +503,98 @@ def test_after_72_hours_without_data_the_session_says_so_and_course_admins_are_e
 ) -> None:
     session = _sessions(event)[0]
     ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
-    # Ada alone: Zoom keeps an empty report for a meeting of fewer than two people.
-    instance = run_meeting(zoomsim, session, [{"registrant_id": registered(acme, session, ada)}])
+    registered(acme, session, ada)  # registered, did not come
+    # Nobody who matches a learner: the host (a Zoom user of the account, not in the course)
+    # and a guest who typed a name.
+    instance = run_meeting(
+        zoomsim,
+        session,
+        [
+            {"user_id": "acme-host", "segments": [[0, 60]]},
+            {"guest_name": "Visitor", "segments": [[5, 20], [25, 50]]},
+        ],
+    )
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+    assert AttendanceSync.objects.get(session=session).last_reason == "Zoom has no report yet"
+
+    _report_becomes_ready(zoomsim, session)
+
+    sync = AttendanceSync.objects.get(session=session)
+    assert sync.state == AttendanceSyncState.FETCHED
+    assert _status(acme, session).startswith("attendance fetched ")
+    assert fetch_item(session).state == WorkState.DONE
+    assert attendance_for_session(organization=acme, session_id=session.pk) == []
+    unmatched = {u.name: u for u in attendance_unmatched(organization=acme, session_id=session.pk)}
+    assert set(unmatched) == {"Hal Host", "Visitor"}
+    assert unmatched["Visitor"].duration_seconds == 40 * 60
+    assert AttendanceSegment.objects.filter(instance__session=session).count() == len(
+        ground_truth_segments(zoomsim, instance["uuid"])
+    )
+    # The guest is there to be mapped: it was Ada, on someone else's device.
+    attendance_participant_map(
+        organization=acme,
+        actor=acme_people.course_assistant,
+        session_id=session.pk,
+        identity_key=unmatched["Visitor"].identity_key,
+        learner_id=ada.pk,
+    )
+    rows = attendance_for_session(organization=acme, session_id=session.pk)
+    assert [(row.learner, row.duration_seconds) for row in rows] == [(ada, 40 * 60)]
+
+
+def test_a_guest_truly_alone_has_no_report_at_zoom_and_ends_as_not_available(
+    event: LiveEvent, acme: Organization, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    session = _sessions(event)[0]
+    # Join before host: a guest alone. Zoom makes no participant report of a meeting of one.
+    instance = run_meeting(zoomsim, session, [{"guest_name": "Visitor", "segments": [[0, 40]]}])
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+    _report_becomes_ready(zoomsim, session)
+
+    sync = AttendanceSync.objects.get(session=session)
+    assert sync.state == AttendanceSyncState.RETRYING  # never "no one came"
+    assert sync.last_reason == (
+        "Zoom makes no participant report of a meeting with only one person in it"
+    )
+    assert _status(acme, session).endswith(
+        ": Zoom makes no participant report of a meeting with only one person in it"
+    )
+    assert not AttendanceRecord.objects.filter(session=session).exists()
+
+    AttendanceSync.objects.filter(session=session).update(
+        first_ended_at=timezone.now() - timedelta(hours=72, minutes=1)
+    )
+    next_try_comes(session)
+
+    assert _status(acme, session) == (
+        "data not available from Zoom: "
+        "Zoom makes no participant report of a meeting with only one person in it"
+    )
+    assert "only one person" in mail.outbox[0].body
+
+
+def test_an_empty_report_is_not_ready_soon_after_the_end_and_not_available_after_72_hours(
+    event: LiveEvent,
+    acme: Organization,
+    acme_people: People,
+    acme_course: Course,
+    zoomsim: LiveZoomsim,
+) -> None:
+    session = _sessions(event)[0]
+    instance = run_meeting(zoomsim, session, [])  # nobody joined, not even the host
     deliver_meeting_ended(zoomsim, instance["uuid"])
     advance_zoom_clock(zoomsim, REPORT_DELAY)
-    next_try_comes(session)
-    assert AttendanceSync.objects.get(session=session).last_reason == "Zoom's report is still empty"
+    waits = []
+    for _try in range(3):
+        next_try_comes(session)
+        sync = AttendanceSync.objects.get(session=session)
+        assert sync.state == AttendanceSyncState.RETRYING
+        assert sync.last_reason == "Zoom's report is still empty"
+        assert sync.next_try_at is not None
+        waits.append(sync.next_try_at - sync.updated_at)
+    assert waits == sorted(waits)  # minutes apart, growing
+    assert waits[-1] > waits[0]
+    assert fetch_item(session).state == WorkState.PENDING
     mail.outbox.clear()
 
     AttendanceSync.objects.filter(session=session).update(
@@ -520,10 +606,17 @@ def test_after_72_hours_without_data_the_session_says_so_and_course_admins_are_e
     assert sync.state == AttendanceSyncState.UNAVAILABLE
     assert _status(acme, session) == "data not available from Zoom: Zoom's report is still empty"
     assert fetch_item(session).state == WorkState.DONE
+    assert not AttendanceRecord.objects.filter(session=session).exists()
     course_admins = {acme_people.course_builder.email, acme_people.course_assistant.email}
-    assert {to for message in mail.outbox for to in message.to} == course_admins
+    assert sorted(to for message in mail.outbox for to in message.to) == sorted(course_admins)
     assert "not available from Zoom" in mail.outbox[0].subject
+    assert "Last answer: Zoom's report is still empty" in mail.outbox[0].body
     assert zoom_attendance_poll() == 0  # given up: no more tries
+
+    # Fetch now afterwards goes through the same work; the verdict tells nobody twice.
+    attendance_fetch_now(organization=acme, session_id=session.pk)
+    work_everything()
+    assert len(mail.outbox) == 2
 
 
 def test_revoked_tokens_pause_the_fetch_and_reauthentication_catches_up(

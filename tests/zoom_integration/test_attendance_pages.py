@@ -378,3 +378,34 @@ def test_a_name_a_spreadsheet_would_run_is_quoted_in_the_csv(
     assert guest["session"] == "2"
     assert guest["session_starts_at"]  # the unmatched row says which session too
     assert guest["duration_seconds"] == "300"
+
+
+def test_a_meeting_without_learners_reads_fetched_with_no_learner_and_the_guest_to_map(
+    scene: Scene, acme: Organization, acme_people: People, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    # Session 2 held by the host with one guest: nobody who matches a learner.
+    second = scene.second
+    registered(acme, second, scene.cy)  # Cy registered and did not come
+    instance = run_meeting(
+        zoomsim,
+        second,
+        [{"user_id": "acme-host"}, {"guest_name": "Visitor", "segments": [[10, 40]]}],
+    )
+    LiveEventSession.objects.filter(pk=second.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=60)
+    )
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    next_try_comes(second)
+
+    url = reverse("live_events:session_attendance", args=[second.pk])
+    html = signed_in(acme_people.course_assistant).get(url).content.decode()
+    assert re.search(r"attendance fetched \d\d:\d\d \(\d+ (s|min) after the meeting ended\)", html)
+    assert "<tr data-attendance-row>" not in html
+    assert "No learner attended: Zoom's report names none of the course's learners" in html
+    assert "No learner's attendance yet" not in html
+    unmatched = re.findall(r"<tr data-unmatched>(.*?)</tr>", html, re.S)
+    assert sorted("Visitor" in row for row in unmatched) == [False, True]  # the host, the guest
+    assert all("csrfmiddlewaretoken" in row for row in unmatched)
+    cy_page = signed_in(scene.cy).get(_lesson_url(acme_course)).content.decode()
+    assert "Zoom reports no attendance of yours in this session." in cy_page

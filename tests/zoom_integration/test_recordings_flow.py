@@ -6,20 +6,31 @@ once, and without automatic upload the files wait for a Course Admin's Import.""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Course
-from live_events.models import LiveEventRecording, LiveEventRecordingStatus, LiveEventSession
-from organizations.models import Organization
+from live_events.models import (
+    LiveEvent,
+    LiveEventRecording,
+    LiveEventRecordingStatus,
+    LiveEventRecordingSync,
+    LiveEventSession,
+    RecordingSyncState,
+)
+from organizations.models import Organization, User
 from tests.django_conftest import People
 from tests.support.zoomsim_server import LiveZoomsim
-from tests.zoom_integration.live_event_scenes import make_due_now, run_due_work
+from tests.zoom_integration.live_event_scenes import fault, make_due_now, run_due_work
 from tests.zoom_integration.recording_scenes import (
     advance_zoom_clock,
     deliver_to_campus,
@@ -36,6 +47,7 @@ from work.services import work_enqueue
 from zoom_integration.services.recordings import (
     IMPORT_KIND,
     POLL_KIND,
+    zoom_recording_poll,
     zoom_recording_polls_enqueue,
 )
 from zoomsim.media import fixture_mp4
@@ -264,3 +276,234 @@ def test_a_download_url_off_zooms_host_is_never_called(
 
     # The account's token would have gone to that host: the files are not taken from there.
     assert not LiveEventRecording.objects.exists()
+
+
+def _lesson_page(session: LiveEventSession) -> str:
+    lesson = session.event.lesson_component.lesson  # type: ignore[union-attr]
+    return reverse("courses:lesson", args=[lesson.course_id, lesson.pk])
+
+
+def _seen_by(user: User, session: LiveEventSession) -> str:
+    client = Client()
+    client.force_login(user)
+    answer = client.get(_lesson_page(session))
+    assert answer.status_code == 200
+    return answer.content.decode()
+
+
+def _recording_status(page: str) -> str:
+    found = re.search(r"<p [^>]*data-recording-status>(.*?)</p>", page, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip() if found else ""
+
+
+def _72_hours_pass(session: LiveEventSession) -> None:
+    """Campus's clock is 73 hours past the session's end (its start moved back instead)."""
+    LiveEventSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(hours=74)
+    )
+
+
+def test_no_recording_in_72_hours_says_not_available_and_tells_course_admins_once(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=100 * HOURS)  # Zoom never makes it in time
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    run_meeting(zoomsim, session)
+    zoom_recording_polls_enqueue()
+    make_due_now()
+    run_due_work()
+
+    # Soon after the end, Zoom's 3301 is "not yet": tried again, and the page says when.
+    sync = LiveEventRecordingSync.objects.get(session=session)
+    assert sync.state == RecordingSyncState.WAITING
+    assert sync.last_reason == "Zoom has no recording of this meeting"
+    poll = WorkItem.objects.get(kind=POLL_KIND)
+    assert poll.state == WorkState.PENDING
+    assert sync.next_try_at == poll.next_attempt_at
+    status = _recording_status(_seen_by(acme_people.course_assistant, session))
+    assert status.startswith("Recording: next try ")
+    assert status.endswith(": Zoom has no recording of this meeting")
+    assert _recording_status(_seen_by(acme_people.learner, session)) == ""
+    assert not mail.outbox
+
+    _72_hours_pass(session)
+    make_due_now()
+    run_due_work()
+
+    sync.refresh_from_db()
+    assert sync.state == RecordingSyncState.UNAVAILABLE
+    assert WorkItem.objects.get(kind=POLL_KIND).state == WorkState.DONE
+    assert _recording_status(_seen_by(acme_people.course_assistant, session)) == (
+        "Recording: recording not available from Zoom: Zoom has no recording of this meeting"
+    )
+    assert _recording_status(_seen_by(acme_people.learner, session)) == (
+        "The recording of this session is not available from Zoom."
+    )
+    course_admins = {acme_people.course_builder.email, acme_people.course_assistant.email}
+    assert sorted(to for message in mail.outbox for to in message.to) == sorted(course_admins)
+    assert all(
+        message.subject.startswith("The recording of “Office hours”")
+        and message.subject.endswith("is not available from Zoom")
+        and "Last answer: Zoom has no recording of this meeting" in message.body
+        for message in mail.outbox
+    )
+
+    # The poll run again (a redelivered work row, a worker's retry) tells nobody twice, and
+    # no new poll is made.
+    zoom_recording_poll(session_id=session.pk)
+    assert zoom_recording_polls_enqueue() == 0
+    assert len(mail.outbox) == 2
+    assert LiveEventRecordingSync.objects.get(session=session).admins_told_at == sync.admins_told_at
+
+
+def test_the_verdict_keeps_zooms_last_answer_in_words(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=100 * HOURS)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    run_meeting(zoomsim, session)
+    zoom_recording_polls_enqueue()
+    _72_hours_pass(session)
+    fault(zoomsim, path=r"^/v2/past_meetings/\d+/instances$", status=503)
+    make_due_now()
+    run_due_work()
+
+    sync = LiveEventRecordingSync.objects.get(session=session)
+    assert (sync.state, sync.last_reason) == (
+        RecordingSyncState.UNAVAILABLE,
+        "Zoom had a problem on its side",
+    )
+    assert len(mail.outbox) == 2
+    assert "Last answer: Zoom had a problem on its side" in mail.outbox[0].body
+
+
+def test_an_event_without_cloud_recording_waits_for_none_and_tells_nobody(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    LiveEvent.objects.filter(pk=session.event_id).update(auto_record_cloud=False)
+    run_meeting(zoomsim, session)
+    _72_hours_pass(session)
+    assert zoom_recording_polls_enqueue() == 0
+    # A poll row left from before the setting changed finds nothing to do.
+    zoom_recording_poll(session_id=session.pk)
+
+    assert not LiveEventRecordingSync.objects.filter(session=session).exists()
+    assert not mail.outbox
+    assert "data-recording-status" not in _seen_by(acme_people.course_assistant, session)
+
+
+def _part_of(page: str, number: int) -> str:
+    start = page.index(f'data-recording-part="{number}"')
+    end = page.find("data-recording-part=", start + 1)
+    return page[start : end if end != -1 else len(page)]
+
+
+def test_a_restarted_meetings_recordings_are_each_on_the_lesson_page_in_their_order(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=90)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    first = run_meeting(zoomsim, session)
+    advance_zoom_clock(zoomsim, 2 * HOURS)
+    second = run_meeting(zoomsim, session)  # the host started it again: a second UUID
+    advance_zoom_clock(zoomsim, 120)
+    # The later run's notice first: the page's order is the runs' start, not arrival.
+    for body in reversed(recording_completed_bodies(zoomsim)):
+        deliver_to_campus(body)
+    assert all(r.is_published for r in LiveEventRecording.objects.filter(session=session))
+    User.objects.filter(pk=acme_people.learner.pk).update(time_zone="Asia/Tokyo")
+
+    page = _seen_by(acme_people.learner, session)
+
+    assert re.findall(r'data-recording-part="(\d+)"', page) == ["1", "2"]
+    assert page.count('<video class="recording-player"') == 2
+    tokyo = ZoneInfo("Asia/Tokyo")
+    for number, run in ((1, first), (2, second)):
+        files = {
+            r.file_type: r
+            for r in LiveEventRecording.objects.filter(
+                session=session, zoom_meeting_uuid=run["uuid"]
+            )
+        }
+        part = _part_of(page, number)
+        video_url = reverse("live_events:recording_file", args=[files["MP4"].pk])
+        captions = reverse("live_events:recording_file", args=[files["TRANSCRIPT"].pk])
+        chat = reverse("live_events:recording_file", args=[files["CHAT"].pk])
+        assert f'src="{video_url}"' in part
+        assert f'<track kind="captions" label="Transcript" srclang="en" src="{captions}"' in part
+        assert f'href="{chat}" download>Download the chat' in part
+        assert f"<strong>Part {number}</strong>" in part
+        started = files["MP4"].recording_start
+        assert started is not None
+        local = timezone.localtime(started, tokyo)
+        assert f'datetime="{local.isoformat()}"' in part
+        assert "JST" in part
+    assert first["uuid"] != second["uuid"]
+
+
+def test_one_run_shows_one_player_without_parts(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=60)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    run_meeting(zoomsim, session)
+    advance_zoom_clock(zoomsim, 120)
+    [body] = recording_completed_bodies(zoomsim)
+    deliver_to_campus(body)
+
+    page = _seen_by(acme_people.learner, session)
+    assert page.count('<video class="recording-player"') == 1
+    assert "Part 1" not in page
+    assert 'aria-label="Recording of session 1"' in page
+
+
+def test_a_restarts_recording_whose_notice_never_came_is_found_by_the_poll(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=90)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    first = run_meeting(zoomsim, session)
+    advance_zoom_clock(zoomsim, 120)
+    [body] = recording_completed_bodies(zoomsim)
+    deliver_to_campus(body)  # the first run's recording, by its notice
+    assert {r.zoom_meeting_uuid for r in LiveEventRecording.objects.all()} == {first["uuid"]}
+    # The host starts the meeting again for ten minutes; its recording.completed is lost.
+    advance_zoom_clock(zoomsim, 600)
+    again = httpx.post(
+        f"{zoomsim.base_url}/_sim/meetings/{session.zoom_meeting_id}/run",
+        json={"participants": [{"guest_name": "Ada Guest"}], "duration_minutes": 10},
+    )
+    assert again.status_code == 201, again.text
+    second = again.json()
+
+    zoom_recording_polls_enqueue()
+    make_due_now()
+    run_due_work()  # the second run's recording is still processing at Zoom
+    poll = WorkItem.objects.get(kind=POLL_KIND)
+    assert poll.state == WorkState.PENDING
+    assert LiveEventRecordingSync.objects.get(session=session).state == RecordingSyncState.FOUND
+
+    advance_zoom_clock(zoomsim, 120)
+    make_due_now()
+    run_due_work()
+
+    rows = LiveEventRecording.objects.filter(session=session)
+    assert {r.zoom_meeting_uuid for r in rows} == {first["uuid"], second["uuid"]}
+    assert all(r.is_published for r in rows)
+    assert len(rows) == len(sim_recordings(zoomsim, session)) == 6
+    assert WorkItem.objects.get(kind=POLL_KIND).state == WorkState.DONE
+    page = _seen_by(acme_people.learner, session)
+    assert re.findall(r'data-recording-part="(\d+)"', page) == ["1", "2"]

@@ -57,13 +57,12 @@ from zoom_integration.models import (
 from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.zoom_accounts import zoom_account_for_organization
+from zoom_integration.services.zoom_answers import zoom_answer_in_words
 from zoomclient import (
     ZoomClient,
     ZoomError,
     ZoomNotFound,
     ZoomRateLimited,
-    ZoomServerError,
-    ZoomTransportError,
 )
 from zoomclient.past_meetings import ReportParticipant
 
@@ -96,9 +95,8 @@ POLL_AFTER_SCHEDULED_END = timedelta(minutes=10)
 REASON_NO_RUN = "Zoom lists no ended run of this meeting yet"
 REASON_NO_REPORT = "Zoom has no report yet"
 REASON_EMPTY = "Zoom's report is still empty"
+REASON_ONE_PERSON = "Zoom makes no participant report of a meeting with only one person in it"
 REASON_ZERO = "Zoom's report is not complete yet (every duration is 0)"
-REASON_UNREACHABLE = "Zoom could not be reached"
-REASON_ZOOM_ERROR = "Zoom had a problem on its side"
 REASON_RATE_LIMITED = "Zoom's rate limit was reached; Campus waits until it resets"
 
 
@@ -333,16 +331,8 @@ def _fetch_what_is_missing(account: ZoomAccount, session: LiveEventSession) -> l
 
 
 def _zoom_reason(error: ZoomError) -> str:
-    """Zoom's answer in words, for the sync status (never secrets: zoomclient keeps bodies out)."""
-    if isinstance(error, ZoomTransportError):
-        return REASON_UNREACHABLE
-    if isinstance(error, ZoomServerError):
-        return REASON_ZOOM_ERROR
-    if isinstance(error, ZoomNotFound) and error.code == CODE_NOT_READY:
-        return REASON_NO_REPORT
-    message = getattr(error, "message", "") or str(error)
-    code = getattr(error, "code", None)
-    return f"Zoom refused: “{message}” (Zoom error {code})"
+    """Zoom's answer in words, for the sync status."""
+    return zoom_answer_in_words(error, not_yet={CODE_NOT_READY: REASON_NO_REPORT})
 
 
 def _call(action: Any, *args: Any, **kwargs: Any) -> Any:
@@ -387,7 +377,10 @@ def _fetch_instance(client: ZoomClient, instance: AttendanceInstance) -> None:
         client.report_participants, instance.zoom_uuid, include_registrant_id=True
     )
     if not rows:
-        raise _NotReady(REASON_EMPTY)
+        # Zoom makes no participant report of a meeting with fewer than two people in it (a
+        # guest, or a learner, alone): its details count them, but no row will ever come. Still
+        # no "no one came": tried again like any empty report, with the reason that says why.
+        raise _NotReady(REASON_ONE_PERSON if details.participants_count == 1 else REASON_EMPTY)
     if all(row.duration_seconds == 0 for row in rows):
         raise _NotReady(REASON_ZERO)
     segments = [

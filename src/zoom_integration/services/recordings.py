@@ -9,7 +9,9 @@ Finding them:
   (`zoom.recording.poll`). It lists the meeting's instances (a meeting started twice has two
   UUIDs) and each instance's recordings; Zoom's "no recording yet" (3301) is no verdict: it tries
   again later, a few minutes apart at first and hours apart later (Zoom takes about twice the
-  meeting's length, sometimes a day), for up to 72 hours after the session's end.
+  meeting's length, sometimes a day), for up to 72 hours after the session's end. Then the
+  session says "recording not available from Zoom" with Zoom's last answer, and its Course
+  Admins are emailed once (live_events.not_available, shared with attendance).
 
 Importing one file (`zoom.recording.import`, one row per file):
 - the bytes go to a private partial file under `RECORDING_DOWNLOAD_DIR`, in pieces of
@@ -50,6 +52,9 @@ from live_events.recording_services import (
     live_event_recording_import_begin,
     live_event_recording_problem,
     live_event_recording_publish,
+    live_event_recording_sync_found,
+    live_event_recording_sync_waiting,
+    live_event_recording_unavailable,
 )
 from work.handlers import RetryLater
 from work.models import WorkItem
@@ -57,8 +62,17 @@ from work.services import work_enqueue
 from zoom_integration.encryption import decrypt_secret, encrypt_secret
 from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomAccount, ZoomWebhookEvent
 from zoom_integration.services.account_client import zoom_client_for_account
+from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.zoom_accounts import zoom_account_for_organization
-from zoomclient import ZoomClient, ZoomDownloadInterrupted, ZoomNotFound, ZoomUnauthorized
+from zoom_integration.services.zoom_answers import zoom_answer_in_words
+from zoomclient import (
+    ZoomClient,
+    ZoomDownloadInterrupted,
+    ZoomError,
+    ZoomNotFound,
+    ZoomRateLimited,
+    ZoomUnauthorized,
+)
 from zoomclient.json_fields import integer, text
 from zoomclient.recordings import MeetingRecordings, RecordingFile
 
@@ -70,6 +84,12 @@ POLL_FOR = timedelta(hours=72)
 FIRST_POLL_AFTER = timedelta(minutes=5)
 POLL_GAP_MIN = timedelta(minutes=5)
 POLL_GAP_MAX = timedelta(hours=4)
+CODE_NO_RUN = 3001  # "Meeting does not exist" for past_meetings: no ended instance yet
+CODE_NO_RECORDING = 3301  # "There is no recording for this meeting."
+REASON_NO_RUN = "Zoom lists no ended run of this meeting yet"
+REASON_NO_RECORDING = "Zoom has no recording of this meeting"
+REASON_PROCESSING = "Zoom is still processing the recording"
+REASON_NOTHING_TO_IMPORT = "Zoom's recording has no video, transcript or chat to import yet"
 # The webhook's download_token lives 24 hours; stop using it a little before, so a piece never
 # starts with a token about to die.
 DOWNLOAD_TOKEN_LIFETIME = timedelta(hours=24)
@@ -228,46 +248,85 @@ def poll_gap(since_end: timedelta) -> timedelta:
     return min(max(since_end / 4, POLL_GAP_MIN), POLL_GAP_MAX)
 
 
-def _instances_recordings(client: ZoomClient, meeting_id: int) -> list[MeetingRecordings]:
-    found = []
-    for instance in client.list_past_instances(meeting_id):
+def _instances_recordings(
+    client: ZoomClient, meeting_id: int
+) -> tuple[list[MeetingRecordings], str, list[str]]:
+    """Each ended instance's recordings Zoom has; when one has none, why in words; and the
+    UUIDs of every ended instance."""
+    try:
+        instances = client.list_past_instances(meeting_id)
+    except (ZoomAccountUnusable, ZoomRateLimited):
+        raise  # paused until re-authentication / moved to Zoom's time by zoom_work_handler
+    except ZoomError as error:
+        return [], zoom_answer_in_words(error, not_yet={CODE_NO_RUN: REASON_NO_RUN}), []
+    found: list[MeetingRecordings] = []
+    reason = REASON_NO_RUN
+    for instance in instances:
         try:
             found.append(client.list_recordings(instance.uuid))
-        except ZoomNotFound:
-            continue  # 3301: nothing ready for this instance (yet)
-    return found
+        except (ZoomAccountUnusable, ZoomRateLimited):
+            raise
+        except ZoomError as error:
+            # 3301: nothing ready for this instance (yet); another instance may have one.
+            reason = zoom_answer_in_words(error, not_yet={CODE_NO_RECORDING: REASON_NO_RECORDING})
+    return found, reason, [instance.uuid for instance in instances]
 
 
 def zoom_recording_poll(*, session_id: int) -> None:
-    """Look for the session's recordings at Zoom; RetryLater while none is there yet."""
+    """Look for the session's recordings at Zoom; RetryLater while none is there yet, and 72
+    hours after the session's end the verdict "recording not available from Zoom" with Zoom's
+    last answer (the Course Admins are emailed once)."""
     session = LiveEventSession.objects.select_related("event").get(pk=session_id)
     if session.removed_at is not None or session.zoom_meeting_id is None:
         return
-    if LiveEventRecording.objects.filter(session=session).exists():
-        return  # found already (the webhook was first): the import rows carry on from here
+    if not session.event.auto_record_cloud:
+        return  # no cloud recording asked for: nothing to wait for, nothing to report
     account = zoom_account_for_organization(organization_id=session.event.organization_id)
     if account is None:
         return
+    # Listed even when recording.completed was first: a restarted meeting's other run may have
+    # a recording whose notice never came. Recording the same files again changes nothing.
     with zoom_client_for_account(account) as client:
-        found = _instances_recordings(client, session.zoom_meeting_id)
-    recorded = 0
+        found, reason, runs = _instances_recordings(client, session.zoom_meeting_id)
     for recordings in found:
+        files = recordings.recording_files
+        listed = _listed(files)
+        if any(not f.is_ready for f in files):
+            reason = REASON_PROCESSING
+        elif files:
+            reason = REASON_NOTHING_TO_IMPORT
+        if not listed:
+            continue
         to_import = live_event_recording_files_record(
             session_id=session.pk,
             source_account_id=account.zoom_account_id,
             meeting_uuid=recordings.uuid,
-            files=_listed(recordings.recording_files),
+            files=listed,
         )
         _import_enqueue(recording_ids=to_import, account=account)
-        recorded += len(recordings.recording_files)
-    if recorded:
-        return
     now = timezone.now()
-    since_end = now - session_ends_at(session)
-    if since_end >= POLL_FOR:
-        log.info("zoom.recording.none_after_72h", extra={"session_id": session.pk})
+    give_up_at = session_ends_at(session) + POLL_FOR
+    # The last try falls on the 72nd hour, not up to a gap after it.
+    next_try = min(now + poll_gap(now - session_ends_at(session)), give_up_at)
+    # Found means rows for the page: Zoom may list its audio file before the video.
+    have = set(
+        LiveEventRecording.objects.filter(session=session).values_list(
+            "zoom_meeting_uuid", flat=True
+        )
+    )
+    if have:
+        live_event_recording_sync_found(session_id=session.pk)
+        if now >= give_up_at or all(uuid in have for uuid in runs):
+            return  # the import rows carry on from here
+        # Another run of the meeting has no recording yet: looked for again, within the
+        # 72 hours (a run too short to be recorded just keeps a light call every few hours).
+        raise RetryLater(next_try, f"Another run of the meeting: {reason}.")
+    if now >= give_up_at:
+        live_event_recording_unavailable(session_id=session.pk, reason=reason)
+        log.warning("zoom.recording.unavailable", extra={"session_id": session.pk})
         return
-    raise RetryLater(now + poll_gap(since_end), "Zoom has no recording for this session yet.")
+    live_event_recording_sync_waiting(session_id=session.pk, next_try_at=next_try, reason=reason)
+    raise RetryLater(next_try, f"{reason}.")
 
 
 # --- importing one file ---------------------------------------------------------------------------
