@@ -91,6 +91,15 @@ def make_due_now() -> None:
     WorkItem.objects.filter(state=WorkState.PENDING).update(next_attempt_at=timezone.now())
 
 
+def run_pending_work_now(*, rounds: int = 10) -> None:
+    """Run every pending work row, its retries too, as workers would once each retry time came."""
+    for _round in range(rounds):
+        if not WorkItem.objects.filter(state=WorkState.PENDING).exists():
+            return
+        make_due_now()
+        run_due_work()
+
+
 def sim_meetings(zoomsim: LiveZoomsim, *, include_deleted: bool = False) -> list[dict[str, Any]]:
     found = httpx.get(f"{zoomsim.base_url}/_sim/meetings").json()["meetings"]
     return [m for m in found if include_deleted or not m.get("deleted")]
@@ -105,6 +114,14 @@ def sim_meeting(zoomsim: LiveZoomsim, session: LiveEventSession) -> dict[str, An
     raise AssertionError(f"zoomsim has no meeting {session.zoom_meeting_id}")
 
 
+def sim_registrants_listed(zoomsim: LiveZoomsim, meeting_id: int | None) -> list[dict[str, Any]]:
+    """The meeting's registrants at zoomsim but the cancelled ones (Zoom lists those as denied)."""
+    response = httpx.get(f"{zoomsim.base_url}/_sim/meetings/{meeting_id}/registrants")
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()["registrants"]
+    return [row for row in rows if row.get("status") != "denied"]
+
+
 def host_writes_counted(zoomsim: LiveZoomsim, host_id: str = "acme-host") -> int:
     """zoomsim's count of meeting creates + updates for the host today."""
     counters = httpx.get(f"{zoomsim.base_url}/_sim/ratelimits").json()["counters"]
@@ -116,6 +133,16 @@ def fault(zoomsim: LiveZoomsim, **rule: Any) -> str:
     assert response.status_code == 201, response.text
     fault_id: str = response.json()["id"]
     return fault_id
+
+
+def zoom_loses_create_answers(zoomsim: LiveZoomsim) -> None:
+    """The next meeting create is made at Zoom, but its answer never reaches Campus."""
+    fault(zoomsim, path="^/v2/users/[^/]+/meetings$", method="POST", drop_after_handling=True)
+
+
+def fault_remove(zoomsim: LiveZoomsim, fault_id: str) -> None:
+    response = httpx.delete(f"{zoomsim.base_url}/_sim/faults/{fault_id}")
+    assert response.status_code in (200, 204), response.text
 
 
 def faults_clear(zoomsim: LiveZoomsim) -> None:
