@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from live_events.inputs import EventInput, EventOptions, SessionInput
@@ -65,6 +67,34 @@ def same_sessions(event: LiveEvent, data: EventInput) -> EventInput:
             for row in rows
         ),
     )
+
+
+def edit_form_post(
+    client: Client, event: LiveEvent, *, follow: bool = False, **changes: str
+) -> Any:
+    """The event's edit form submitted as it is shown, with `changes` over it; then the due work
+    runs, as a worker would. Returns the form's answer (followed when `follow`)."""
+    form = client.get(reverse("live_events:edit", args=[event.pk]))
+    assert form.status_code == 200
+    initial = form.context["form"].initial
+    rows = form.context["sessions"].initial
+    data: dict[str, Any] = {
+        "topic": initial["topic"],
+        "description": initial["description"],
+        "host_email": initial["host_email"],
+        "alternative_hosts": initial["alternative_hosts"],
+        "sessions-TOTAL_FORMS": str(len(rows)),
+        "sessions-INITIAL_FORMS": "0",
+    }
+    for index, row in enumerate(rows):
+        data[f"sessions-{index}-starts_at"] = row["starts_at"].strftime("%Y-%m-%dT%H:%M")
+        data[f"sessions-{index}-time_zone"] = row["time_zone"]
+        data[f"sessions-{index}-duration_minutes"] = str(row["duration_minutes"])
+        data[f"sessions-{index}-session_id"] = str(row["session_id"])
+    data.update(changes)
+    response = client.post(reverse("live_events:edit", args=[event.pk]), data, follow=follow)
+    run_due_work()
+    return response
 
 
 def run_due_work(*, rounds: int = 30) -> list[WorkItem]:

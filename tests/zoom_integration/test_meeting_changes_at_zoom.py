@@ -54,6 +54,7 @@ from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.conftest import WEBHOOK_SECRET
 from tests.zoom_integration.live_event_scenes import (
     HOST,
+    edit_form_post,
     event_input,
     host_writes_counted,
     in_days,
@@ -559,22 +560,8 @@ def test_saving_a_new_host_in_the_form_moves_the_meeting_and_says_how(
     session = _session(event)
     zoomsim.state.users["acme-cohost"].schedulers.append("acme-host")
     builder = signed_in(acme_people.course_builder)
-    form = builder.get(reverse("live_events:edit", args=[event.pk]))
-    [row] = form.context["sessions"].initial
-    data = {
-        "topic": "Office hours",
-        "description": "",
-        "host_email": "cohost@acme.test",
-        "alternative_hosts": "",
-        "sessions-TOTAL_FORMS": "1",
-        "sessions-INITIAL_FORMS": "0",
-        "sessions-0-starts_at": row["starts_at"].strftime("%Y-%m-%dT%H:%M"),
-        "sessions-0-time_zone": row["time_zone"],
-        "sessions-0-duration_minutes": str(row["duration_minutes"]),
-        "sessions-0-session_id": str(row["session_id"]),
-    }
 
-    asked = builder.post(reverse("live_events:edit", args=[event.pk]), data)
+    asked = edit_form_post(builder, event, host_email="cohost@acme.test")
 
     # Before anything is saved or sent, the builder is told Zoom's rule and the fallback.
     assert asked.status_code == 409
@@ -586,10 +573,8 @@ def test_saving_a_new_host_in_the_form_moves_the_meeting_and_says_how(
     assert event.host_email == "host@acme.test"
     assert sim_meetings(zoomsim, include_deleted=True)[0]["host_id"] == "acme-host"
 
-    saved = builder.post(
-        reverse("live_events:edit", args=[event.pk]),
-        {**data, "confirm_new_links": "on"},
-        follow=True,
+    saved = edit_form_post(
+        builder, event, follow=True, host_email="cohost@acme.test", confirm_new_links="on"
     )
 
     assert saved.status_code == 200
