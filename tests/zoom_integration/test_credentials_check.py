@@ -5,11 +5,8 @@ reached Zoom."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
-import httpx
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -19,14 +16,18 @@ from pytest_django.fixtures import Settings
 from organizations.models import Organization, User
 from tests.django_conftest import People, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.live_event_scenes import fault_remove
 from tests.zoom_integration.zoom_account_scenes import (
+    CaptureOnCommit,
     Connect,
     access_token_expiring,
+    last_reached_hours_ago,
+    run_when_due,
+    zoom_drops,
     zoom_revokes_the_tokens,
 )
 from tests.zoom_integration.zoom_flow import connect_through_zoom
 from work.models import WorkItem, WorkState
-from work.services import work_run
 from zoom_integration.models import ZoomAccount, ZoomAccountStatus
 from zoom_integration.services.credentials_check import (
     CREDENTIALS_CHECK_WORK_KIND,
@@ -36,24 +37,6 @@ from zoom_integration.services.tokens import ZoomAccountTokenSource
 from zoomclient import ZoomTransportError
 
 pytestmark = pytest.mark.django_db
-
-CaptureOnCommit = Callable[..., Any]
-
-
-def last_reached_hours_ago(account: ZoomAccount, hours: float) -> None:
-    ZoomAccount.objects.filter(pk=account.pk).update(
-        last_reached_zoom_at=timezone.now() - timedelta(hours=hours)
-    )
-
-
-def zoom_drops(zoomsim: LiveZoomsim, path: str) -> str:
-    """Every call whose path matches breaks off mid-answer until the rule is removed."""
-    rule = httpx.post(
-        f"{zoomsim.base_url}/_sim/faults",
-        json={"path": path, "count": -1, "drop_connection": True},
-    )
-    assert rule.status_code == 201, rule.text
-    return str(rule.json()["id"])
 
 
 def check_rows() -> list[WorkItem]:
@@ -145,11 +128,9 @@ def test_a_check_that_cannot_reach_zoom_leaves_the_account_connected_and_tries_a
     assert stored.last_reached_zoom_at == reached_before
     assert mail.outbox == []
 
-    assert httpx.delete(f"{zoomsim.base_url}/_sim/faults/{rule}").status_code in (200, 204)
-    WorkItem.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-    assert work_run(item_id=row.pk) is not None
+    fault_remove(zoomsim, rule)
 
-    assert WorkItem.objects.get(pk=row.pk).state == WorkState.DONE
+    assert run_when_due(row).state == WorkState.DONE
     reached = ZoomAccount.objects.get(pk=account.pk).last_reached_zoom_at
     assert reached is not None
     assert reached_before is not None

@@ -12,9 +12,7 @@ Every test here fails when its guard is removed (each was checked so once):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -23,11 +21,14 @@ from django.core import mail
 from organizations.models import Organization
 from tests.django_conftest import People
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.live_event_scenes import fault
 from tests.zoom_integration.test_webhooks import deauthorized, post_webhook
 from tests.zoom_integration.zoom_account_scenes import (
+    CaptureOnCommit,
     Connect,
     access_token_expiring,
     connect_acme_server_to_server,
+    needing_reauthentication,
     status_at_zoom,
 )
 from work.models import WorkItem
@@ -41,14 +42,12 @@ from zoom_integration.models import (
     ZoomWebhookEvent,
 )
 from zoom_integration.services.account_client import zoom_client_for_account
-from zoom_integration.services.reauth import zoom_account_mark_needs_reauth, zoom_reauth_email_send
+from zoom_integration.services.reauth import zoom_reauth_email_send
 from zoom_integration.services.revocation import REVOKE_WORK_KIND
 from zoom_integration.services.tokens import ZoomAccountTokenSource, ZoomAccountUnusable
 from zoom_integration.services.webhooks import zoom_webhook_event_process
 
 pytestmark = pytest.mark.django_db
-
-CaptureOnCommit = Callable[..., Any]
 
 
 def test_a_stored_event_whose_work_runs_again_is_not_processed_twice(
@@ -108,8 +107,7 @@ def test_the_locked_email_send_itself_waits_24_hours_between_emails(
     django_capture_on_commit_callbacks: CaptureOnCommit,
 ) -> None:
     account = connect_acme_account(acme, acme_people.org_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        zoom_account_mark_needs_reauth(zoom_account_pk=account.pk, reason="Zoom said no.")
+    needing_reauthentication(account, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
     first = ZoomAccount.objects.get(pk=account.pk).reauth_emailed_at
     assert first is not None
@@ -134,15 +132,10 @@ def test_an_account_needing_reauthentication_calls_zoom_no_more_even_with_a_live
     django_capture_on_commit_callbacks: CaptureOnCommit,
 ) -> None:
     account = connect_acme_account(acme, acme_people.org_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        zoom_account_mark_needs_reauth(zoom_account_pk=account.pk, reason="Zoom said no.")
+    needing_reauthentication(account, django_capture_on_commit_callbacks)
     assert status_at_zoom(zoomsim, account.access_token) == 200  # not expired, still accepted
     # A tripwire at Zoom: the first call to /users/me would use up this rule.
-    tripwire = httpx.post(
-        f"{zoomsim.base_url}/_sim/faults",
-        json={"path": "^/v2/users/me$", "count": 1, "status": 500},
-    )
-    assert tripwire.status_code == 201, tripwire.text
+    fault(zoomsim, path="^/v2/users/me$", count=1, status=500)
 
     with (
         zoom_client_for_account(account) as client,

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from courses.models import Course
@@ -24,6 +22,7 @@ from organizations.models import Organization, Role, User
 from tests.django_conftest import People, first_lesson, make_member, signed_in
 from tests.live_events.invitation_reading import SentInvitation, run_due_work, sent_invitations
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.live_event_scenes import edit_form_post
 from zoom_integration.models import ZoomAccount
 
 Connect = Callable[..., ZoomAccount]
@@ -98,31 +97,6 @@ def _by_recipient(sent: list[SentInvitation]) -> dict[str, list[SentInvitation]]
     return grouped
 
 
-def _edit_post(client: Client, event: LiveEvent, **changes: str) -> Any:
-    """Submit the edit form as it is shown, with `changes` over it."""
-    form = client.get(reverse("live_events:edit", args=[event.pk]))
-    assert form.status_code == 200
-    initial = form.context["form"].initial
-    rows = form.context["sessions"].initial
-    data: dict[str, Any] = {
-        "topic": initial["topic"],
-        "description": initial["description"],
-        "host_email": initial["host_email"],
-        "alternative_hosts": initial["alternative_hosts"],
-        "sessions-TOTAL_FORMS": str(len(rows)),
-        "sessions-INITIAL_FORMS": "0",
-    }
-    for index, row in enumerate(rows):
-        data[f"sessions-{index}-starts_at"] = row["starts_at"].strftime("%Y-%m-%dT%H:%M")
-        data[f"sessions-{index}-time_zone"] = row["time_zone"]
-        data[f"sessions-{index}-duration_minutes"] = str(row["duration_minutes"])
-        data[f"sessions-{index}-session_id"] = str(row["session_id"])
-    data.update(changes)
-    response = client.post(reverse("live_events:edit", args=[event.pk]), data)
-    run_due_work()
-    return response
-
-
 def test_registering_emails_a_request_once_zoom_has_registered_the_learner(
     event: LiveEvent, acme_people: People
 ) -> None:
@@ -157,7 +131,7 @@ def test_a_new_time_emails_every_registrant_the_same_uid_with_a_higher_sequence(
     mail.outbox.clear()
     new_start = first.starts_at + timedelta(hours=2)
 
-    response = _edit_post(
+    response = edit_form_post(
         signed_in(acme_people.course_builder),
         event,
         **{
@@ -186,7 +160,7 @@ def test_an_edit_that_keeps_the_times_emails_no_one(event: LiveEvent, acme_peopl
     _register(acme_people.learner, first)
     mail.outbox.clear()
 
-    response = _edit_post(signed_in(acme_people.course_builder), event)
+    response = edit_form_post(signed_in(acme_people.course_builder), event)
 
     assert response.status_code == 302
     assert mail.outbox == []

@@ -34,6 +34,7 @@ from tests.zoom_integration.live_event_scenes import (
     same_sessions,
     sim_meeting,
     sim_meetings,
+    zoom_loses_create_answers,
 )
 from tests.zoom_integration.zoom_account_scenes import Connect
 from work.models import WorkItem, WorkState
@@ -242,12 +243,7 @@ def test_removing_a_session_and_then_the_event_deletes_their_meetings_at_zoom(
 def test_a_create_whose_answer_was_lost_ends_with_exactly_one_meeting(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
-    fault(
-        zoomsim,
-        path="^/v2/users/[^/]+/meetings$",
-        method="POST",
-        drop_after_handling=True,
-    )
+    zoom_loses_create_answers(zoomsim)
     event = live_event_create(
         organization=on_zoom,
         actor=acme_people.course_builder,

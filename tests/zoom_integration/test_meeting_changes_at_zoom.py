@@ -41,22 +41,39 @@ from live_events.models import (
     RegistrationStatus,
     ZoomMeetingState,
 )
-from live_events.services import live_event_create, live_event_registration_create
+from live_events.services import (
+    NewLinksNeedConfirmation,
+    live_event_create,
+    live_event_registration_create,
+    live_event_update,
+)
 from organizations.models import Organization
 from tests.django_conftest import People, first_lesson, signed_in
 from tests.support.waiting import eventually
 from tests.support.zoomsim_server import LiveZoomsim
 from tests.zoom_integration.conftest import WEBHOOK_SECRET
+from tests.zoom_integration.live_event_scenes import (
+    HOST,
+    edit_form_post,
+    event_input,
+    host_writes_counted,
+    in_days,
+    knobs,
+    run_pending_work_now,
+    sim_meetings,
+    sim_registrants_listed,
+    zoom_loses_create_answers,
+)
 from tests.zoom_integration.live_server_threads import (
     close_zoomsim_webhook_connections,
     let_request_threads_finish,
 )
-from zoom_integration.models import ZoomAccount, ZoomWebhookEvent
+from tests.zoom_integration.zoom_account_scenes import Connect, point_zoomsim_webhooks_at
+from zoom_integration.models import ZoomWebhookEvent
+from zoom_integration.services.meeting_webhooks import on_meeting_deleted, on_meeting_updated
 from zoom_integration.services.meetings import zoom_meeting_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-Connect = Callable[..., ZoomAccount]
 
 
 @pytest.fixture(autouse=True)
@@ -66,9 +83,28 @@ def _close_connections_to_the_live_server(zoomsim: LiveZoomsim) -> Iterator[None
     let_request_threads_finish()
 
 
-def _in_days(days: float) -> datetime:
-    moment = datetime.now(UTC) + timedelta(days=days)
-    return moment.replace(second=0, microsecond=0, tzinfo=None)
+def _office_hours(
+    *,
+    starts_at: datetime,
+    session_id: int | None = None,
+    topic: str = "Office hours",
+    host_email: str = HOST,
+    duration_minutes: int = 60,
+) -> EventInput:
+    """The event of one session in UTC as the builder sends it: new, or naming its session."""
+    return event_input(
+        topic=topic,
+        description="",
+        host_email=host_email,
+        sessions=(
+            SessionInput(
+                starts_at=starts_at,
+                time_zone="UTC",
+                duration_minutes=duration_minutes,
+                session_id=session_id,
+            ),
+        ),
+    )
 
 
 @pytest.fixture
@@ -87,21 +123,13 @@ def event(
         organization=acme,
         actor=acme_people.course_builder,
         lesson=first_lesson(acme_course),
-        data=EventInput(
-            topic="Office hours",
-            host_email="host@acme.test",
-            sessions=(SessionInput(starts_at=_in_days(3), time_zone="UTC", duration_minutes=60),),
-        ),
+        data=_office_hours(starts_at=in_days(3)),
     )
     session = created.sessions.get()
     assert session.zoom_meeting_id is not None, session.zoom_problem
     live_event_registration_create(organization=acme, session=session, learner=acme_people.learner)
     assert _registration(acme_people).status == RegistrationStatus.REGISTERED
-    response = httpx.patch(
-        f"{zoomsim.base_url}/_sim/apps/campus-client-id",
-        json={"webhook_url": f"{live_server.url}/zoom/webhooks/"},
-    )
-    assert response.status_code == 200, response.text
+    point_zoomsim_webhooks_at(zoomsim, live_server)
     mail.outbox.clear()
     return created
 
@@ -121,26 +149,54 @@ def _as_host(zoomsim: LiveZoomsim, user_id: str = "acme-host") -> httpx.Client:
     return zoomsim.client(zoomsim.token(user_id))
 
 
-def _meetings_at_zoom(zoomsim: LiveZoomsim) -> list[dict[str, Any]]:
-    response = httpx.get(f"{zoomsim.base_url}/_sim/meetings")
-    assert response.status_code == 200, response.text
-    body = response.json()
-    meetings: list[dict[str, Any]] = body["meetings"]
-    return meetings
+def _edit(
+    event: LiveEvent,
+    organization: Organization,
+    people: People,
+    *,
+    starts_at: datetime | None = None,
+    confirm_new_links: bool = False,
+    **changes: Any,
+) -> None:
+    """The builder saves the event's one session with `changes` (topic, host_email,
+    duration_minutes), the rest of `_office_hours` as it is."""
+    session = _session(event)
+    live_event_update(
+        organization=organization,
+        actor=people.course_builder,
+        event=event,
+        data=_office_hours(
+            starts_at=starts_at or session.starts_at.replace(tzinfo=None),
+            session_id=session.pk,
+            **changes,
+        ),
+        confirm_new_links=confirm_new_links,
+    )
 
 
-def _registrants_at_zoom(zoomsim: LiveZoomsim, meeting_id: int | None) -> list[dict[str, Any]]:
-    response = httpx.get(f"{zoomsim.base_url}/_sim/meetings/{meeting_id}/registrants")
-    assert response.status_code == 200, response.text
-    body = response.json()
-    rows: list[dict[str, Any]] = body.get("registrants", body) if isinstance(body, dict) else body
-    return [row for row in rows if row.get("status") != "denied"]
+def _handled_directly(handler: Callable[..., Any], account_id: str, obj: dict[str, Any]) -> None:
+    """A stored webhook of `account_id` about `obj`, given to its handler as processing does."""
+    event_type = {on_meeting_updated: "meeting.updated", on_meeting_deleted: "meeting.deleted"}
+    envelope = {
+        "event": event_type[handler],
+        "payload": {"account_id": account_id, "object": obj},
+    }
+    raw_body = json.dumps(envelope)
+    stored = ZoomWebhookEvent.objects.create(
+        body_sha256=hashlib.sha256(raw_body.encode()).hexdigest(),
+        event_type=event_type[handler],
+        zoom_account_id=account_id,
+        raw_body=raw_body,
+    )
+    with transaction.atomic():  # as processing runs it
+        handler(stored, envelope)
 
 
-def _host_writes(zoomsim: LiveZoomsim, user_id: str = "acme-host") -> int:
-    counters = httpx.get(f"{zoomsim.base_url}/_sim/ratelimits").json()
-    rows = counters.get("counters", counters)
-    return sum(int(value) for key, value in rows.items() if key.startswith(f"host:{user_id}:"))
+def _assert_renewed_invitation(body: str, registration: LiveEventRegistration) -> None:
+    """Campus's invitation renewed: its join page, never Zoom's personal link, in the email."""
+    assert "was renewed" in body
+    assert registration.join_url not in body
+    assert f"/sessions/{registration.session_id}/join/" in body
 
 
 def _processed(event_type: str, count: int = 1) -> Callable[[], bool]:
@@ -168,7 +224,7 @@ def test_a_meeting_rescheduled_at_zoom_moves_the_session_and_campus_sends_nothin
         },
     )
     assert changed.status_code == 200, changed.text
-    writes_before = _host_writes(zoomsim)
+    writes_before = host_writes_counted(zoomsim)
 
     eventually(_processed("meeting.updated"), timeout=10)
 
@@ -190,7 +246,7 @@ def test_a_meeting_rescheduled_at_zoom_moves_the_session_and_campus_sends_nothin
     assert "this is the new time" in mail.outbox[0].body
     # The next sync finds nothing to send: Zoom's values are what Campus recorded.
     zoom_meeting_sync(session_id=session.pk)
-    assert _host_writes(zoomsim) == writes_before
+    assert host_writes_counted(zoomsim) == writes_before
 
 
 def test_a_topic_changed_at_zoom_becomes_the_events_topic(
@@ -211,27 +267,12 @@ def test_a_topic_changed_at_zoom_becomes_the_events_topic(
 def test_zooms_echo_of_campuss_own_change_changes_nothing(
     event: LiveEvent, zoomsim: LiveZoomsim, acme: Organization, acme_people: People
 ) -> None:
-    from live_events.services import live_event_update
-
     session = _session(event)
     later = (session.starts_at + timedelta(hours=5)).replace(tzinfo=None)
-    live_event_update(
-        organization=acme,
-        actor=acme_people.course_builder,
-        event=event,
-        data=EventInput(
-            topic="Office hours",
-            host_email="host@acme.test",
-            sessions=(
-                SessionInput(
-                    starts_at=later, time_zone="UTC", duration_minutes=60, session_id=session.pk
-                ),
-            ),
-        ),
-    )
+    _edit(event, acme, acme_people, starts_at=later)
     session.refresh_from_db()
     sent_by_campus = dict(session.zoom_sent)
-    writes_after_campus = _host_writes(zoomsim)
+    writes_after_campus = host_writes_counted(zoomsim)
     mail.outbox.clear()  # the invitation of Campus's own reschedule
 
     eventually(_processed("meeting.updated"), timeout=10)  # Zoom's echo of Campus's PATCH
@@ -240,7 +281,7 @@ def test_zooms_echo_of_campuss_own_change_changes_nothing(
     assert session.starts_at == later.replace(tzinfo=UTC)
     assert session.zoom_sent == sent_by_campus
     assert mail.outbox == []
-    assert _host_writes(zoomsim) == writes_after_campus
+    assert host_writes_counted(zoomsim) == writes_after_campus
 
 
 # --- deleted at Zoom, recreated ------------------------------------------------------------------
@@ -278,7 +319,7 @@ def test_deleted_at_zoom_is_marked_and_recreating_makes_exactly_one_new_meeting(
     session.refresh_from_db()
     assert session.zoom_state == ZoomMeetingState.SCHEDULED
     assert session.zoom_meeting_id not in (None, old_meeting)
-    live = [m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")]
+    live = sim_meetings(zoomsim)
     assert [m["id"] for m in live] == [session.zoom_meeting_id]
     assert session.zoom_marker
     assert session.zoom_marker in live[0]["agenda"]
@@ -286,18 +327,15 @@ def test_deleted_at_zoom_is_marked_and_recreating_makes_exactly_one_new_meeting(
     assert registration.status == RegistrationStatus.REGISTERED
     assert registration.join_url
     assert registration.join_url != old_link
-    at_zoom = _registrants_at_zoom(zoomsim, session.zoom_meeting_id)
+    at_zoom = sim_registrants_listed(zoomsim, session.zoom_meeting_id)
     assert [r["email"] for r in at_zoom] == [acme_people.learner.email]
     assert [m.to for m in mail.outbox] == [[acme_people.learner.email]]
-    # Campus's invitation renewed: its join page, never Zoom's personal link, in the email.
-    assert "was renewed" in mail.outbox[0].body
-    assert registration.join_url not in mail.outbox[0].body
-    assert f"/sessions/{registration.session_id}/join/" in mail.outbox[0].body
+    _assert_renewed_invitation(mail.outbox[0].body, registration)
 
     # A second click finds nothing to recreate: still one meeting.
     again = builder.post(reverse("live_events:recreate", args=[session.pk]), follow=True)
     assert "not deleted at Zoom" in again.content.decode()
-    assert len([m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")]) == 1
+    assert len(sim_meetings(zoomsim)) == 1
 
 
 def test_only_builders_may_recreate(
@@ -310,7 +348,7 @@ def test_only_builders_may_recreate(
         assert signed_in(person).post(url).status_code == 404, person.email
     assert signed_in(globex_admin).post(url).status_code == 404
     assert Client().post(url).status_code in (302, 404)  # anonymous: sent to sign in
-    assert len(_meetings_at_zoom(zoomsim)) == 1
+    assert len(sim_meetings(zoomsim, include_deleted=True)) == 1
 
 
 def test_a_webhook_with_a_bad_signature_changes_nothing(
@@ -355,27 +393,7 @@ def test_a_webhook_with_a_bad_signature_changes_nothing(
 def _change_host(
     event: LiveEvent, acme: Organization, people: People, email: str, *, confirmed: bool = True
 ) -> None:
-    from live_events.services import live_event_update
-
-    session = _session(event)
-    live_event_update(
-        organization=acme,
-        actor=people.course_builder,
-        event=event,
-        data=EventInput(
-            topic="Office hours",
-            host_email=email,
-            sessions=(
-                SessionInput(
-                    starts_at=session.starts_at.replace(tzinfo=None),
-                    time_zone=session.time_zone,
-                    duration_minutes=session.duration_minutes,
-                    session_id=session.pk,
-                ),
-            ),
-        ),
-        confirm_new_links=confirmed,
-    )
+    _edit(event, acme, people, host_email=email, confirm_new_links=confirmed)
 
 
 def test_the_edit_form_says_what_a_host_change_does(event: LiveEvent, acme_people: People) -> None:
@@ -402,24 +420,24 @@ def test_a_new_host_gets_the_same_meeting_where_zoom_allows_the_move(
         ZoomMeetingState.SCHEDULED,
     )
     assert moved.zoom_sent["host_id"] == "acme-cohost"
-    [meeting] = _meetings_at_zoom(zoomsim)
+    [meeting] = sim_meetings(zoomsim, include_deleted=True)
     assert (meeting["id"], meeting["host_id"]) == (session.zoom_meeting_id, "acme-cohost")
     assert _registration(acme_people).join_url == link
-    assert [r["join_url"] for r in _registrants_at_zoom(zoomsim, meeting["id"])] == [link]
+    assert [r["join_url"] for r in sim_registrants_listed(zoomsim, meeting["id"])] == [link]
     assert mail.outbox == []
 
 
 def test_where_zoom_refuses_the_move_a_new_meeting_replaces_it_and_learners_are_emailed(
     event: LiveEvent, zoomsim: LiveZoomsim, acme: Organization, acme_people: People
 ) -> None:
-    from live_events.services import NewLinksNeedConfirmation
-
     session = _session(event)
     old_link = _registration(acme_people).join_url
     with pytest.raises(NewLinksNeedConfirmation) as unconfirmed:
         _change_host(event, acme, acme_people, "cohost@acme.test", confirmed=False)
     assert "1 registered learner will be registered on the new meetings" in str(unconfirmed.value)
-    assert _meetings_at_zoom(zoomsim)[0]["host_id"] == "acme-host"  # nothing sent yet
+    assert (
+        sim_meetings(zoomsim, include_deleted=True)[0]["host_id"] == "acme-host"
+    )  # nothing sent yet
 
     _change_host(event, acme, acme_people, "cohost@acme.test")  # no scheduling privilege
 
@@ -427,7 +445,7 @@ def test_where_zoom_refuses_the_move_a_new_meeting_replaces_it_and_learners_are_
     assert replaced.zoom_state == ZoomMeetingState.SCHEDULED, replaced.zoom_problem
     assert replaced.zoom_meeting_id not in (None, session.zoom_meeting_id)
     assert replaced.zoom_meeting_to_delete is None  # the old one deleted once the new existed
-    meetings = {m["id"]: m for m in _meetings_at_zoom(zoomsim)}
+    meetings = {m["id"]: m for m in sim_meetings(zoomsim, include_deleted=True)}
     assert meetings[session.zoom_meeting_id]["deleted"] is True
     new = meetings[replaced.zoom_meeting_id]
     assert (new["host_id"], new.get("deleted", False)) == ("acme-cohost", False)
@@ -435,35 +453,14 @@ def test_where_zoom_refuses_the_move_a_new_meeting_replaces_it_and_learners_are_
     assert registration.status == RegistrationStatus.REGISTERED
     assert registration.join_url
     assert registration.join_url != old_link
-    assert [r["email"] for r in _registrants_at_zoom(zoomsim, new["id"])] == [
+    assert [r["email"] for r in sim_registrants_listed(zoomsim, new["id"])] == [
         acme_people.learner.email
     ]
     assert [m.to for m in mail.outbox] == [[acme_people.learner.email]]
-    # Campus's invitation renewed: its join page, never Zoom's personal link, in the email.
-    assert "was renewed" in mail.outbox[0].body
-    assert registration.join_url not in mail.outbox[0].body
-    assert f"/sessions/{registration.session_id}/join/" in mail.outbox[0].body
+    _assert_renewed_invitation(mail.outbox[0].body, registration)
     # Campus's own delete of the old meeting, echoed by Zoom, does not mark the new one deleted.
     eventually(_processed("meeting.deleted"), timeout=10)
     assert _session(event).zoom_state == ZoomMeetingState.SCHEDULED
-
-
-def _run_due_work_now() -> None:
-    """Run every pending work row now, as a worker would once its retry time came."""
-    from django.utils import timezone
-
-    from work.models import WorkItem, WorkState
-    from work.services import work_run
-
-    for _round in range(10):
-        pending = list(WorkItem.objects.filter(state=WorkState.PENDING))
-        if not pending:
-            return
-        WorkItem.objects.filter(pk__in=[item.pk for item in pending]).update(
-            next_attempt_at=timezone.now()
-        )
-        for item in pending:
-            work_run(item_id=item.pk)
 
 
 def test_a_recreate_whose_create_answer_is_lost_ends_with_one_meeting(
@@ -473,21 +470,17 @@ def test_a_recreate_whose_create_answer_is_lost_ends_with_one_meeting(
     with _as_host(zoomsim) as host:
         host.delete(f"/v2/meetings/{session.zoom_meeting_id}")
     eventually(_processed("meeting.deleted"), timeout=10)
-    fault = httpx.post(
-        f"{zoomsim.base_url}/_sim/faults",
-        json={"path": "^/v2/users/[^/]+/meetings$", "method": "POST", "drop_after_handling": True},
-    )
-    assert fault.status_code == 201, fault.text
+    zoom_loses_create_answers(zoomsim)
 
     signed_in(acme_people.course_builder).post(reverse("live_events:recreate", args=[session.pk]))
-    _run_due_work_now()
+    run_pending_work_now()
 
     session.refresh_from_db()
-    live = [m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")]
+    live = sim_meetings(zoomsim)
     assert [m["id"] for m in live] == [session.zoom_meeting_id]
     assert session.zoom_state == ZoomMeetingState.SCHEDULED
     assert _registration(acme_people).status == RegistrationStatus.REGISTERED
-    assert [r["email"] for r in _registrants_at_zoom(zoomsim, session.zoom_meeting_id)] == [
+    assert [r["email"] for r in sim_registrants_listed(zoomsim, session.zoom_meeting_id)] == [
         acme_people.learner.email
     ]
 
@@ -501,58 +494,26 @@ def test_editing_a_session_deleted_at_zoom_schedules_it_again_once(
         host.delete(f"/v2/meetings/{session.zoom_meeting_id}")
     eventually(_processed("meeting.deleted"), timeout=10)
 
-    from live_events.services import live_event_update
-
-    live_event_update(
-        organization=acme,
-        actor=acme_people.course_builder,
-        event=event,
-        data=EventInput(
-            topic="Office hours, again",
-            host_email="host@acme.test",
-            sessions=(
-                SessionInput(
-                    starts_at=session.starts_at.replace(tzinfo=None),
-                    time_zone="UTC",
-                    duration_minutes=60,
-                    session_id=session.pk,
-                ),
-            ),
-        ),
-    )
+    _edit(event, acme, acme_people, topic="Office hours, again")
 
     session.refresh_from_db()
     assert session.zoom_state == ZoomMeetingState.SCHEDULED
     assert session.zoom_marker != old_marker
-    live = [m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")]
+    live = sim_meetings(zoomsim)
     assert [(m["id"], m["topic"]) for m in live] == [
         (session.zoom_meeting_id, "Office hours, again")
     ]
     assert _registration(acme_people).status == RegistrationStatus.REGISTERED
     eventually(lambda: bool(mail.outbox), timeout=10)
-    renewed = _registration(acme_people)
-    assert "was renewed" in mail.outbox[-1].body
-    assert renewed.join_url not in mail.outbox[-1].body  # Campus's join page carries it
-    assert f"/sessions/{renewed.session_id}/join/" in mail.outbox[-1].body
+    _assert_renewed_invitation(mail.outbox[-1].body, _registration(acme_people))
 
 
 def test_an_event_from_another_zoom_account_touches_no_session(event: LiveEvent) -> None:
-    from zoom_integration.services.meeting_webhooks import on_meeting_deleted, on_meeting_updated
-
     session = _session(event)
-    for event_type, handler, obj in (
-        ("meeting.updated", on_meeting_updated, {"id": session.zoom_meeting_id, "duration": 5}),
-        ("meeting.deleted", on_meeting_deleted, {"id": session.zoom_meeting_id}),
-    ):
-        envelope = {"event": event_type, "payload": {"account_id": "acct-globex", "object": obj}}
-        stored = ZoomWebhookEvent.objects.create(
-            body_sha256=hashlib.sha256(event_type.encode()).hexdigest(),
-            event_type=event_type,
-            zoom_account_id="acct-globex",
-            raw_body=json.dumps(envelope),
-        )
-        with transaction.atomic():  # as processing runs it
-            handler(stored, envelope)
+    _handled_directly(
+        on_meeting_updated, "acct-globex", {"id": session.zoom_meeting_id, "duration": 5}
+    )
+    _handled_directly(on_meeting_deleted, "acct-globex", {"id": session.zoom_meeting_id})
 
     after = _session(event)
     assert (after.zoom_state, after.duration_minutes) == (ZoomMeetingState.SCHEDULED, 60)
@@ -561,30 +522,12 @@ def test_an_event_from_another_zoom_account_touches_no_session(event: LiveEvent)
 def test_a_deletion_campus_never_heard_of_is_marked_when_an_edit_finds_it(
     event: LiveEvent, zoomsim: LiveZoomsim, acme: Organization, acme_people: People
 ) -> None:
-    from live_events.services import live_event_update
-
     session = _session(event)
-    assert httpx.patch(f"{zoomsim.base_url}/_sim/knobs", json={"webhooks": False}).is_success
+    knobs(zoomsim, webhooks=False)
     with _as_host(zoomsim) as host:
         host.delete(f"/v2/meetings/{session.zoom_meeting_id}")
 
-    live_event_update(
-        organization=acme,
-        actor=acme_people.course_builder,
-        event=event,
-        data=EventInput(
-            topic="Office hours",
-            host_email="host@acme.test",
-            sessions=(
-                SessionInput(
-                    starts_at=session.starts_at.replace(tzinfo=None),
-                    time_zone="UTC",
-                    duration_minutes=75,
-                    session_id=session.pk,
-                ),
-            ),
-        ),
-    )
+    _edit(event, acme, acme_people, duration_minutes=75)
 
     session.refresh_from_db()
     assert session.zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
@@ -608,7 +551,7 @@ def test_a_session_that_is_over_is_not_recreated(
 
     assert "This session is over" in answer.content.decode()
     assert _session(event).zoom_state == ZoomMeetingState.DELETED_AT_ZOOM
-    assert [m for m in _meetings_at_zoom(zoomsim) if not m.get("deleted")] == []
+    assert sim_meetings(zoomsim) == []
 
 
 def test_saving_a_new_host_in_the_form_moves_the_meeting_and_says_how(
@@ -617,22 +560,8 @@ def test_saving_a_new_host_in_the_form_moves_the_meeting_and_says_how(
     session = _session(event)
     zoomsim.state.users["acme-cohost"].schedulers.append("acme-host")
     builder = signed_in(acme_people.course_builder)
-    form = builder.get(reverse("live_events:edit", args=[event.pk]))
-    [row] = form.context["sessions"].initial
-    data = {
-        "topic": "Office hours",
-        "description": "",
-        "host_email": "cohost@acme.test",
-        "alternative_hosts": "",
-        "sessions-TOTAL_FORMS": "1",
-        "sessions-INITIAL_FORMS": "0",
-        "sessions-0-starts_at": row["starts_at"].strftime("%Y-%m-%dT%H:%M"),
-        "sessions-0-time_zone": row["time_zone"],
-        "sessions-0-duration_minutes": str(row["duration_minutes"]),
-        "sessions-0-session_id": str(row["session_id"]),
-    }
 
-    asked = builder.post(reverse("live_events:edit", args=[event.pk]), data)
+    asked = edit_form_post(builder, event, host_email="cohost@acme.test")
 
     # Before anything is saved or sent, the builder is told Zoom's rule and the fallback.
     assert asked.status_code == 409
@@ -642,45 +571,26 @@ def test_saving_a_new_host_in_the_form_moves_the_meeting_and_says_how(
     assert 'name="confirm_new_links"' in warning
     event.refresh_from_db()
     assert event.host_email == "host@acme.test"
-    assert _meetings_at_zoom(zoomsim)[0]["host_id"] == "acme-host"
+    assert sim_meetings(zoomsim, include_deleted=True)[0]["host_id"] == "acme-host"
 
-    saved = builder.post(
-        reverse("live_events:edit", args=[event.pk]),
-        {**data, "confirm_new_links": "on"},
-        follow=True,
+    saved = edit_form_post(
+        builder, event, follow=True, host_email="cohost@acme.test", confirm_new_links="on"
     )
 
     assert saved.status_code == 200
     text = saved.content.decode()
     assert "Zoom is asked to move the meetings from host@acme.test to cohost@acme.test" in text
     assert "where Zoom refuses, new meetings replace them" in text
-    [meeting] = _meetings_at_zoom(zoomsim)
+    [meeting] = sim_meetings(zoomsim, include_deleted=True)
     assert (meeting["id"], meeting["host_id"]) == (session.zoom_meeting_id, "acme-cohost")
 
 
 def test_a_time_zone_or_duration_zoom_would_not_hold_is_not_taken_over(event: LiveEvent) -> None:
-    from zoom_integration.services.meeting_webhooks import on_meeting_updated
-
     session = _session(event)
-    for index, obj in enumerate(
-        (
-            {"id": session.zoom_meeting_id, "timezone": "Mars/Olympus_Mons"},
-            {"id": session.zoom_meeting_id, "duration": 0},
-            {"id": session.zoom_meeting_id, "duration": 24 * 60 + 1},
+    for change in ({"timezone": "Mars/Olympus_Mons"}, {"duration": 0}, {"duration": 24 * 60 + 1}):
+        _handled_directly(
+            on_meeting_updated, "acct-acme", {"id": session.zoom_meeting_id, **change}
         )
-    ):
-        envelope = {
-            "event": "meeting.updated",
-            "payload": {"account_id": "acct-acme", "object": obj},
-        }
-        stored = ZoomWebhookEvent.objects.create(
-            body_sha256=hashlib.sha256(f"odd-{index}".encode()).hexdigest(),
-            event_type="meeting.updated",
-            zoom_account_id="acct-acme",
-            raw_body=json.dumps(envelope),
-        )
-        with transaction.atomic():  # as processing runs it
-            on_meeting_updated(stored, envelope)
 
     after = _session(event)
     assert (after.time_zone, after.duration_minutes) == ("UTC", 60)
@@ -694,50 +604,27 @@ def test_a_host_change_while_the_create_answer_was_lost_adopts_and_moves_that_me
     acme_course: Course,
     connect_acme_account: Connect,
 ) -> None:
-    from live_events.services import live_event_update
-
     connect_acme_account(acme, acme_people.org_admin)
-    fault = httpx.post(
-        f"{zoomsim.base_url}/_sim/faults",
-        json={"path": "^/v2/users/[^/]+/meetings$", "method": "POST", "drop_after_handling": True},
-    )
-    assert fault.status_code == 201, fault.text
-    start = _in_days(3)
+    zoom_loses_create_answers(zoomsim)
     created = live_event_create(
         organization=acme,
         actor=acme_people.course_builder,
         lesson=first_lesson(acme_course),
-        data=EventInput(
-            topic="Office hours",
-            host_email="host@acme.test",
-            sessions=(SessionInput(starts_at=start, time_zone="UTC", duration_minutes=60),),
-        ),
+        data=_office_hours(starts_at=in_days(3)),
     )
     session = created.sessions.get()
     assert session.zoom_meeting_id is None
     assert session.zoom_create_sent_at is not None
-    [made] = _meetings_at_zoom(zoomsim)  # made at Zoom, its answer lost
+    [made] = sim_meetings(zoomsim, include_deleted=True)  # made at Zoom, its answer lost
     zoomsim.state.users["acme-cohost"].schedulers.append("acme-host")
 
-    live_event_update(
-        organization=acme,
-        actor=acme_people.course_builder,
-        event=created,
-        data=EventInput(
-            topic="Office hours",
-            host_email="cohost@acme.test",
-            sessions=(
-                SessionInput(
-                    starts_at=start, time_zone="UTC", duration_minutes=60, session_id=session.pk
-                ),
-            ),
-        ),
-        confirm_new_links=True,
-    )
-    _run_due_work_now()
+    _change_host(created, acme, acme_people, "cohost@acme.test")
+    run_pending_work_now()
 
     session.refresh_from_db()
-    [meeting] = _meetings_at_zoom(zoomsim)  # the lost one, adopted and moved: no second
+    [meeting] = sim_meetings(
+        zoomsim, include_deleted=True
+    )  # the lost one, adopted and moved: no second
     assert (meeting["id"], meeting["host_id"]) == (made["id"], "acme-cohost")
     assert session.zoom_meeting_id == made["id"]
     assert session.zoom_state == ZoomMeetingState.SCHEDULED

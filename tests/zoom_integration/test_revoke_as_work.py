@@ -5,11 +5,8 @@ connections, or Campus points at a port where nothing listens."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
-import httpx
 import pytest
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -18,20 +15,21 @@ from organizations.models import Organization
 from tests.django_conftest import People
 from tests.support.waiting import free_port
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.live_event_scenes import fault_remove
 from tests.zoom_integration.zoom_account_scenes import (
+    CaptureOnCommit,
     Connect,
     connect_acme_server_to_server,
+    run_when_due,
     status_at_zoom,
+    zoom_drops,
 )
 from work.models import WorkItem, WorkState
-from work.services import work_run
 from zoom_integration.models import REASON_ORG_ADMIN, AuditEntry, ZoomGrantRevocation
 from zoom_integration.services.disable import zoom_integration_disable
 from zoom_integration.services.revocation import REVOKE_WORK_KIND
 
 pytestmark = pytest.mark.django_db
-
-CaptureOnCommit = Callable[..., Any]
 
 # More tries than a work row's default 8 attempts: an outage must not use the revoke up.
 TRIES_WHILE_ZOOM_IS_DOWN = 12
@@ -39,28 +37,11 @@ TRIES_WHILE_ZOOM_IS_DOWN = 12
 
 def zoom_drops_revoke_calls(zoomsim: LiveZoomsim) -> str:
     """Every call to /oauth/revoke breaks off mid-answer until the rule is removed."""
-    rule = httpx.post(
-        f"{zoomsim.base_url}/_sim/faults",
-        json={"path": "^/oauth/revoke$", "count": -1, "drop_connection": True},
-    )
-    assert rule.status_code == 201, rule.text
-    return str(rule.json()["id"])
-
-
-def zoom_answers_again(zoomsim: LiveZoomsim, rule_id: str) -> None:
-    assert httpx.delete(f"{zoomsim.base_url}/_sim/faults/{rule_id}").status_code in (200, 204)
+    return zoom_drops(zoomsim, "^/oauth/revoke$")
 
 
 def revoke_row() -> WorkItem:
     return WorkItem.objects.get(kind=REVOKE_WORK_KIND)
-
-
-def run_when_due(row: WorkItem) -> WorkItem:
-    """The row's next attempt time has come (the sweeper rings it): a worker runs it."""
-    WorkItem.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-    ran = work_run(item_id=row.pk)
-    assert ran is not None
-    return ran
 
 
 def disable(organization: Organization, people: People, capture: CaptureOnCommit) -> None:
@@ -105,7 +86,7 @@ def test_a_revoke_zoom_drops_waits_with_growing_delays_and_revokes_when_zoom_ans
     assert revocation.finished_at is None
     assert status_at_zoom(zoomsim, token) == 200
 
-    zoom_answers_again(zoomsim, rule)
+    fault_remove(zoomsim, rule)
     done = run_when_due(row)
 
     assert done.state == WorkState.DONE
@@ -155,7 +136,7 @@ def test_connecting_again_before_the_revoke_ran_keeps_the_new_grant(
     disable(acme, acme_people, django_capture_on_commit_callbacks)
     again = connect_acme_account(acme, acme_people.org_admin)
 
-    zoom_answers_again(zoomsim, rule)
+    fault_remove(zoomsim, rule)
     assert run_when_due(revoke_row()).state == WorkState.DONE
 
     assert status_at_zoom(zoomsim, again.access_token) == 200
@@ -173,7 +154,7 @@ def test_a_token_zoom_no_longer_knows_ends_the_revoke(
     rule = zoom_drops_revoke_calls(zoomsim)
     disable(acme, acme_people, django_capture_on_commit_callbacks)
     zoomsim.state.tokens[account.access_token].revoke()  # revoked meanwhile at Zoom
-    zoom_answers_again(zoomsim, rule)
+    fault_remove(zoomsim, rule)
 
     assert run_when_due(revoke_row()).state == WorkState.DONE
     assert ZoomGrantRevocation.objects.get().outcome.startswith("Zoom no longer knows the token")

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from courses.models import Course
@@ -25,7 +24,7 @@ from live_events.services import live_event_create, live_event_registration_crea
 from organizations.models import Organization
 from tests.django_conftest import ROLES, People, first_lesson, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
-from tests.zoom_integration.live_event_scenes import run_due_work
+from tests.zoom_integration.live_event_scenes import edit_form_post, run_due_work
 from zoom_integration.models import ZoomAccount
 
 Connect = Callable[..., ZoomAccount]
@@ -62,30 +61,6 @@ def _meeting_at_zoom(zoomsim: LiveZoomsim, meeting_id: int | None) -> dict[str, 
     return found[0]
 
 
-def _edit_post(client: Client, event: LiveEvent, **changes: str) -> Any:
-    form = client.get(reverse("live_events:edit", args=[event.pk]))
-    assert form.status_code == 200
-    initial = form.context["form"].initial
-    rows = form.context["sessions"].initial
-    data: dict[str, Any] = {
-        "topic": initial["topic"],
-        "description": initial["description"],
-        "host_email": initial["host_email"],
-        "alternative_hosts": initial["alternative_hosts"],
-        "sessions-TOTAL_FORMS": str(len(rows)),
-        "sessions-INITIAL_FORMS": "0",
-    }
-    for index, row in enumerate(rows):
-        data[f"sessions-{index}-starts_at"] = row["starts_at"].strftime("%Y-%m-%dT%H:%M")
-        data[f"sessions-{index}-time_zone"] = row["time_zone"]
-        data[f"sessions-{index}-duration_minutes"] = str(row["duration_minutes"])
-        data[f"sessions-{index}-session_id"] = str(row["session_id"])
-    data.update(changes)
-    response = client.post(reverse("live_events:edit", args=[event.pk]), data)
-    run_due_work()
-    return response
-
-
 def test_the_edit_form_shows_the_event_as_it_is(event: LiveEvent, acme_people: People) -> None:
     html = (
         signed_in(acme_people.course_builder)
@@ -110,7 +85,7 @@ def test_an_edit_changes_the_same_meeting_and_keeps_the_learners_link(
     link = LiveEventRegistration.objects.get().join_url
     meeting_id = LiveEventSession.objects.get().zoom_meeting_id
 
-    response = _edit_post(
+    response = edit_form_post(
         signed_in(acme_people.course_builder), event, topic="Office hours (moved)"
     )
 
@@ -130,7 +105,7 @@ def test_saving_without_a_change_sends_nothing_to_zoom(
 
     before = host_writes()
 
-    response = _edit_post(signed_in(acme_people.course_builder), event)
+    response = edit_form_post(signed_in(acme_people.course_builder), event)
 
     assert response.status_code == 302
     assert before  # the create counted
@@ -216,7 +191,7 @@ def test_the_form_shows_a_hosts_low_budget_and_refuses_an_edit_past_it(
 
     low = client.get(reverse("live_events:edit", args=[event.pk])).content.decode()
     HostMeetingWrites.objects.filter(pk=writes.pk).update(count=100)
-    refused = _edit_post(client, event, topic="One change too many")
+    refused = edit_form_post(client, event, topic="One change too many")
 
     assert "10 more meeting changes today" in low
     assert refused.status_code == 400

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-import httpx
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -28,7 +27,7 @@ from live_events.services import live_event_create
 from organizations.models import Organization, Role, User
 from tests.django_conftest import People, first_lesson, make_member, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
-from tests.zoom_integration.live_event_scenes import run_due_work
+from tests.zoom_integration.live_event_scenes import run_due_work, sim_registrants_listed
 from zoom_integration.models import ZoomAccount
 
 Connect = Callable[..., ZoomAccount]
@@ -78,15 +77,6 @@ def _lesson_html(client: Client, course: Course) -> str:
     return response.content.decode()
 
 
-def _registrants_at_zoom(zoomsim: LiveZoomsim, meeting_id: int | None) -> list[dict[str, str]]:
-    response = httpx.get(f"{zoomsim.base_url}/_sim/meetings/{meeting_id}/registrants")
-    assert response.status_code == 200, response.text
-    body = response.json()
-    rows = body.get("registrants", body) if isinstance(body, dict) else body
-    # Zoom lists a cancelled registrant as denied.
-    return [row for row in rows if row.get("status") != "denied"]
-
-
 def test_the_lesson_page_shows_each_session_in_the_viewers_zone(
     event: LiveEvent, acme_people: People, acme_course: Course
 ) -> None:
@@ -114,7 +104,7 @@ def test_a_learner_registers_and_gets_a_personal_link_from_zoom(
     assert registration.status == RegistrationStatus.REGISTERED
     assert registration.zoom_registrant_id
     assert registration.join_url.startswith(zoomsim.base_url)
-    at_zoom = _registrants_at_zoom(zoomsim, second.zoom_meeting_id)
+    at_zoom = sim_registrants_listed(zoomsim, second.zoom_meeting_id)
     assert [r["id"] for r in at_zoom] == [registration.zoom_registrant_id]
     html = _lesson_html(client, acme_course)
     assert "Registered" in html
@@ -134,8 +124,8 @@ def test_registering_for_another_session_moves_the_registration(
         learner=acme_people.learner, status=RegistrationStatus.REGISTERED
     )
     assert [r.session_id for r in active] == [second.pk]
-    assert _registrants_at_zoom(zoomsim, first.zoom_meeting_id) == []
-    assert len(_registrants_at_zoom(zoomsim, second.zoom_meeting_id)) == 1
+    assert sim_registrants_listed(zoomsim, first.zoom_meeting_id) == []
+    assert len(sim_registrants_listed(zoomsim, second.zoom_meeting_id)) == 1
 
 
 def test_join_opens_fifteen_minutes_before_and_leads_to_the_personal_link(
@@ -213,7 +203,7 @@ def test_a_course_admin_registers_the_whole_course_and_sees_who(
     )
     assert registered.count() == 4
     assert all(r.join_url for r in registered)
-    assert len(_registrants_at_zoom(zoomsim, first.zoom_meeting_id)) == 4
+    assert len(sim_registrants_listed(zoomsim, first.zoom_meeting_id)) == 4
     for learner in [acme_people.learner, *extra]:
         assert learner.email in page
     assert "Yes" in page

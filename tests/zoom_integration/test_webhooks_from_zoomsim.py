@@ -19,6 +19,7 @@ from tests.zoom_integration.live_server_threads import (
     close_zoomsim_webhook_connections,
     let_request_threads_finish,
 )
+from tests.zoom_integration.zoom_account_scenes import point_zoomsim_webhooks_at
 from zoom_integration.models import (
     AuditEntry,
     LinkStatus,
@@ -39,14 +40,6 @@ def _close_connections_to_the_live_server(zoomsim: LiveZoomsim) -> Iterator[None
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10) -> None:
     eventually(condition, timeout=timeout)
-
-
-def point_zoomsim_webhooks_at(zoomsim: LiveZoomsim, live_server: LiveServer) -> None:
-    response = httpx.patch(
-        f"{zoomsim.base_url}/_sim/apps/campus-client-id",
-        json={"webhook_url": f"{live_server.url}/zoom/webhooks/"},
-    )
-    assert response.status_code == 200, response.text
 
 
 def test_zooms_url_validation_of_the_endpoint_succeeds(
