@@ -53,8 +53,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Seconds, small but above zero: Campus has to wait for Zoom's report and recording, as on Zoom.
 # The steps before each is due take well under a second; the margins are for a loaded machine.
-REPORT_DELAY = 5.0
-RECORDING_DELAY = 10.0
+REPORT_DELAY = 8.0
+RECORDING_DELAY = 14.0
 MEETING_MINUTES = 60
 GUEST = "Grace (phone)"
 # (first, last, join segments in minutes of the meeting, the duration as the pages say it);
