@@ -24,7 +24,7 @@ from live_events.models import (
     LiveEventSession,
     RecordingSyncState,
 )
-from live_events.not_available import SessionData, course_admins_tell_not_available
+from live_events.not_available import SessionData, course_admins_not_available_emails_plan
 from live_events.recording_selectors import video_choice
 
 log = logging.getLogger("live_events.recordings")
@@ -208,10 +208,10 @@ def live_event_recording_unavailable(*, session_id: int, reason: str) -> bool:
         tell = sync.admins_told_at is None
         if tell:
             sync.admins_told_at = timezone.now()
+            # Planned with the mark, in this transaction: sent after commit, retried until sent.
+            course_admins_not_available_emails_plan(
+                session_id=session_id, data=SessionData.RECORDING, reason=reason
+            )
         sync.save()
-    if tell:
-        course_admins_tell_not_available(
-            session_id=session_id, data=SessionData.RECORDING, reason=reason
-        )
     log.info("live_events.recording_unavailable", extra={"session_id": session_id, "told": tell})
     return tell
