@@ -215,3 +215,28 @@ def live_event_recording_unavailable(*, session_id: int, reason: str) -> bool:
         sync.save()
     log.info("live_events.recording_unavailable", extra={"session_id": session_id, "told": tell})
     return tell
+
+
+# A session's meeting is rarely run more than a handful of times; the list stays small.
+ENDED_RUNS_KEPT = 50
+REASON_RAN_AGAIN = "The meeting ran again; looking for the recording of that run"
+
+
+def live_event_recording_run_ended(
+    *, session_id: int, zoom_uuid: str, ended_at: datetime | None
+) -> LiveEventRecordingSync:
+    """A run of the session's meeting ended (Zoom's `meeting.ended`): remember it, so the poll
+    opened again for it looks for its recording until 72 hours after this end. A verdict given
+    before goes back to looking (the Course Admins are not emailed a second time)."""
+    with transaction.atomic():
+        sync = _recording_sync(session_id)
+        if zoom_uuid and zoom_uuid not in sync.ended_runs:
+            sync.ended_runs = [*sync.ended_runs, zoom_uuid][-ENDED_RUNS_KEPT:]
+        ended_at = ended_at or timezone.now()
+        if sync.last_ended_at is None or ended_at > sync.last_ended_at:
+            sync.last_ended_at = ended_at
+        if sync.state == RecordingSyncState.UNAVAILABLE:
+            sync.state = RecordingSyncState.WAITING
+            sync.last_reason = REASON_RAN_AGAIN
+        sync.save()
+    return sync
