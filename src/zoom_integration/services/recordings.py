@@ -218,6 +218,19 @@ def _looked_for_since(session: LiveEventSession, sync: LiveEventRecordingSync | 
     return max(scheduled, sync.last_ended_at)
 
 
+def _last_end_passed(
+    session: LiveEventSession, sync: LiveEventRecordingSync | None, now: datetime
+) -> datetime:
+    """What the gap between tries grows from: the latest end already past. A run held before
+    the scheduled time (a host trying the meeting out a day early) is waited on hours apart,
+    not every 5 minutes until the scheduled end."""
+    ends = [session_ends_at(session)]
+    if sync is not None and sync.last_ended_at is not None:
+        ends.append(sync.last_ended_at)
+    passed = [end for end in ends if end <= now]
+    return max(passed) if passed else now
+
+
 def _recorded_sessions_of_meeting(
     *, zoom_account_id: str, meeting_id: int
 ) -> list[LiveEventSession]:
@@ -392,7 +405,7 @@ def zoom_recording_poll(*, session_id: int) -> None:
     now = timezone.now()
     give_up_at = ends_at + POLL_FOR
     # The last try falls on the 72nd hour, not up to a gap after it.
-    next_try = min(now + poll_gap(now - ends_at), give_up_at)
+    next_try = min(now + poll_gap(now - _last_end_passed(session, sync, now)), give_up_at)
     # Found means rows for the page: Zoom may list its audio file before the video.
     have = set(
         LiveEventRecording.objects.filter(session=session).values_list(
