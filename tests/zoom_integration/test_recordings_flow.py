@@ -533,6 +533,7 @@ def test_a_restart_after_the_poll_finished_is_found_through_meeting_ended(
     advance_zoom_clock(zoomsim, 120)
     [body] = recording_completed_bodies(zoomsim)
     deliver_to_campus(body)
+    zoom_recording_polls_enqueue()  # the periodic safety net: the same one row
     make_due_now()
     run_due_work()
     # The first run imported and the poll done: nothing is looked for any more.
@@ -607,3 +608,26 @@ def test_a_restart_after_the_verdict_is_looked_for_again_and_tells_nobody_twice(
     assert LiveEventRecordingSync.objects.get(session=session).state == RecordingSyncState.FOUND
     assert len(mail.outbox) == 2  # the Course Admins were told once, not again
     assert WorkItem.objects.filter(kind=POLL_KIND).count() == 1
+
+
+def test_a_run_held_before_the_scheduled_time_is_waited_on_hours_apart_not_every_5_minutes(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=100 * HOURS)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    # The host tries the meeting out two days early (the session stays scheduled in two days).
+    early = _restart(zoomsim, session)
+    deliver_meeting_ended(zoomsim, str(early["uuid"]))
+    # Eight hours after that run (its end moved back rather than the clocks forward).
+    LiveEventRecordingSync.objects.filter(session=session).update(
+        last_ended_at=timezone.now() - timedelta(hours=8)
+    )
+    make_due_now()
+    run_due_work()
+
+    poll = WorkItem.objects.get(kind=POLL_KIND)
+    assert poll.state == WorkState.PENDING
+    wait = (poll.next_attempt_at - timezone.now()).total_seconds()
+    assert 1.9 * HOURS < wait < 2 * HOURS + 60  # a quarter of the 8 hours since that run ended
