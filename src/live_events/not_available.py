@@ -20,6 +20,7 @@ from enum import Enum
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from live_events.invitations import campus_host
 from live_events.models import LiveEventSession
 from organizations.models import Role, User
 from work.services import work_enqueue
@@ -121,9 +122,16 @@ def course_admin_not_available_email_send(
     )
     if data is SessionData.ATTENDANCE:
         body += " A Course Admin can try again with Fetch now on the lesson page."
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email]).send(
-        fail_silently=False
-    )
+    # A worker killed between the SMTP server's "queued" and the row turning done sends the
+    # message again on retry (at least once): its fixed Message-ID lets mail systems tell.
+    message_id = f"<not-available-{data.name.lower()}-{session_id}-{user_id}@{campus_host()}>"
+    EmailMessage(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [admin.email],
+        headers={"Message-ID": message_id},
+    ).send(fail_silently=False)
     log.info(
         "live_events.not_available_told",
         extra={"session_id": session_id, "data": data.name.lower(), "user_id": user_id},

@@ -5,6 +5,7 @@ it. Attendance and recordings alike, against zoomsim over HTTP."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -104,6 +105,10 @@ def _assert_down_then_once(
         mail.subject.strip().startswith(f"{noun} of “Office hours”") for mail in smtp.received
     )
     assert all(row.state == WorkState.DONE for row in _email_rows())
+    # Each email's Message-ID is fixed per session, data and admin: a resend would be the same.
+    ids = {str(mail.message["Message-ID"]).strip() for mail in smtp.received}
+    assert len(ids) == len(course_admins)
+    assert all(re.fullmatch(r"<not-available-\w+-\d+-\d+@[\w.-]+>", i) for i in ids)
 
 
 def test_a_recording_verdict_given_while_smtp_is_down_emails_each_course_admin_once_later(
