@@ -41,7 +41,7 @@ from live_events.models import (
     LiveEventRegistration,
     LiveEventSession,
 )
-from live_events.not_available import SessionData, course_admins_tell_not_available
+from live_events.not_available import SessionData, course_admins_not_available_emails_plan
 from live_events.providers import scheduling_provider_get
 from organizations.models import Organization, User
 
@@ -391,11 +391,11 @@ def attendance_sync_unavailable(*, session_id: int, reason: str) -> bool:
         tell = sync.admins_told_at is None
         if tell:
             sync.admins_told_at = timezone.now()
+            # Planned with the mark, in this transaction: sent after commit, retried until sent.
+            course_admins_not_available_emails_plan(
+                session_id=session_id, data=SessionData.ATTENDANCE, reason=reason
+            )
         sync.save()
-    if tell:
-        course_admins_tell_not_available(
-            session_id=session_id, data=SessionData.ATTENDANCE, reason=reason
-        )
     return tell
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -40,7 +40,9 @@ from live_events.attendance_services import (
     attendance_participant_map,
 )
 from live_events.attendance_timeline import Person, session_timeline
-from live_events.models import LiveEvent, LiveEventSession
+from live_events.models import LiveEvent, LiveEventProvider, LiveEventSession
+from live_events.recording_blocks import recording_status_words
+from live_events.recording_selectors import recording_syncs_by_session, recordings_by_session
 from live_events.selectors import live_event_get, live_event_session_get, live_event_sessions
 from live_events.templatetags.attendance_format import duration_words
 from organizations.access import course_admin_required
@@ -272,10 +274,25 @@ def _session_page(
         "rows": [_shown(row, numbers) for row in rows],
         "unmatched": forms,
         "status": attendance_sync_statuses(sessions=[session], time_zone=_zone())[session.pk],
+        "recording_words": _recording_words(session, zone),
         "timeline": session_timeline(people=people, start=start, end=end, zone=zone),
         "has_started": session.starts_at <= timezone.now(),
     }
     return render(request, "live_events/attendance_session.html", context, status=status)
+
+
+def _recording_words(session: LiveEventSession, zone: ZoneInfo) -> str:
+    """Where the session's recording stands, as the lesson page says it (its status line)."""
+    event = session.event
+    ends_at = session.starts_at + timedelta(minutes=session.duration_minutes)
+    return recording_status_words(
+        recordings_by_session(session_ids=[session.pk]).get(session.pk, []),
+        sync=recording_syncs_by_session(session_ids=[session.pk]).get(session.pk),
+        records_to_cloud=event.provider == LiveEventProvider.ZOOM and event.auto_record_cloud,
+        auto_upload=event.auto_upload_recording,
+        is_over=ends_at <= timezone.now(),
+        zone=zone,
+    )
 
 
 def _segments(kept: list[list[str]]) -> list[tuple[datetime, datetime]]:

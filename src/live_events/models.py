@@ -296,6 +296,11 @@ class LiveEventRecordingSync(models.Model):
     last_reason = models.CharField(max_length=300, blank=True, help_text="In words.")
     attempts = models.PositiveIntegerField(default=0)
     admins_told_at = models.DateTimeField(null=True, blank=True)
+    # The runs `meeting.ended` named, and the last one's end: a run that ended after the poll
+    # had finished opens it again, and is looked for even before Zoom lists it among the
+    # meeting's instances, for 72 hours after that end.
+    ended_runs = models.JSONField(default=list, blank=True, help_text="Zoom meeting UUIDs.")
+    last_ended_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -3,7 +3,13 @@ email for attendance and for recordings alike (docs/attendance.md, docs/recordin
 
 After 72 hours of tries the session's attendance reads "data not available from Zoom: <reason>"
 and its recording "recording not available from Zoom: <reason>"; the organization's Course
-Admins get one email about it (the caller keeps the "told" mark, so a second verdict is silent).
+Admins get one email about it.
+
+Nothing lost, nothing twice: the verdict does not send. In the transaction that saves it (and
+its "told" mark) it plans one work row per Course Admin (`live_events.not_available.email`,
+deduplicated per session, data and admin), as the calendar invitations do; the row's handler
+sends that one email after commit and is retried with backoff while the mail server fails. A
+verdict rolled back plans nothing; a verdict given again finds the mark and plans nothing more.
 """
 
 from __future__ import annotations
@@ -12,12 +18,18 @@ import logging
 from enum import Enum
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 
+from live_events.invitations import campus_host
 from live_events.models import LiveEventSession
 from organizations.models import Role, User
+from work.services import work_enqueue
 
 log = logging.getLogger("live_events.not_available")
+
+NOT_AVAILABLE_EMAIL_KIND = "live_events.not_available.email"
+# The backoff is capped at an hour: thirty tries ride out a mail server down for about a day.
+EMAIL_MAX_ATTEMPTS = 30
 
 
 class SessionData(Enum):
@@ -37,33 +49,91 @@ def not_available_words(*, data: SessionData, reason: str) -> str:
     return f"{data.status_words}: {reason}" if reason else data.status_words
 
 
-def course_admins_tell_not_available(*, session_id: int, data: SessionData, reason: str) -> int:
-    """Email each active Course Admin of the session's organization that Zoom did not provide
-    `data` within 72 hours, with Zoom's last answer. Returns how many were emailed."""
-    session = LiveEventSession.objects.select_related("event").get(pk=session_id)
+def _course_admins(organization_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            membership__organization_id=organization_id,
+            membership__role=Role.COURSE_ADMIN,
+            is_active=True,
+        )
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
+def not_available_email_dedupe_key(*, session_id: int, data: SessionData, user_id: int) -> str:
+    return f"{NOT_AVAILABLE_EMAIL_KIND}:{data.name.lower()}:session:{session_id}:user:{user_id}"
+
+
+def course_admins_not_available_emails_plan(
+    *, session_id: int, data: SessionData, reason: str
+) -> int:
+    """Plan the email to each active Course Admin of the session's organization that Zoom did not
+    provide `data` within 72 hours. Call it inside the transaction that saves the verdict and its
+    "told" mark, so both commit or neither does. Returns how many emails were planned."""
+    session = LiveEventSession.objects.select_related("event__organization").get(pk=session_id)
+    organization = session.event.organization
+    admins = _course_admins(organization.pk)
+    for admin in admins:
+        work_enqueue(
+            kind=NOT_AVAILABLE_EMAIL_KIND,
+            subject=f"session:{session_id}:user:{admin.pk}",
+            payload={
+                "session_id": session_id,
+                "user_id": admin.pk,
+                "data": data.name,
+                "reason": reason,
+            },
+            organization=organization,
+            dedupe_key=not_available_email_dedupe_key(
+                session_id=session_id, data=data, user_id=admin.pk
+            ),
+            max_attempts=EMAIL_MAX_ATTEMPTS,
+        )
+    log.info(
+        "live_events.not_available_planned",
+        extra={"session_id": session_id, "data": data.name.lower(), "admins": len(admins)},
+    )
+    return len(admins)
+
+
+def course_admin_not_available_email_send(
+    *, session_id: int, user_id: int, data: SessionData, reason: str
+) -> bool:
+    """Send one planned email (the work row's body). False when there is no one to send it to
+    any more (the person left the organization's Course Admins, or the session is gone). Raises
+    what the mail backend raises: the work retries it."""
+    session = LiveEventSession.objects.select_related("event").filter(pk=session_id).first()
+    if session is None:
+        return False
     event = session.event
-    admins = User.objects.filter(
-        membership__organization_id=event.organization_id,
-        membership__role=Role.COURSE_ADMIN,
-        is_active=True,
-    ).exclude(email="")
+    admin = next((a for a in _course_admins(event.organization_id) if a.pk == user_id), None)
+    if admin is None:
+        return False
     when = session.starts_at.strftime("%Y-%m-%d %H:%M UTC")
-    subject = f"{data.subject_noun} of “{event.title}” ({when}) is not available from Zoom"
+    # Titles are single-line when validated; whitespace runs become one space all the same, so
+    # an old one cannot become a header the mail library refuses.
+    title = " ".join(event.title.split())
+    subject = f"{data.subject_noun} of “{title}” ({when}) is not available from Zoom"
     body = (
-        f"Campus tried for 72 hours to get {data.body_noun} of “{event.title}”, session of "
+        f"Campus tried for 72 hours to get {data.body_noun} of “{title}”, session of "
         f"{when}, and Zoom did not provide it.\n\nLast answer: {reason}\n\n"
         f"The session shows “{data.status_words}”."
     )
     if data is SessionData.ATTENDANCE:
         body += " A Course Admin can try again with Fetch now on the lesson page."
-    messages = [
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email]) for admin in admins
-    ]
-    if messages:
-        with get_connection() as connection:
-            connection.send_messages(messages)
+    # A worker killed between the SMTP server's "queued" and the row turning done sends the
+    # message again on retry (at least once): its fixed Message-ID lets mail systems tell.
+    message_id = f"<not-available-{data.name.lower()}-{session_id}-{user_id}@{campus_host()}>"
+    EmailMessage(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [admin.email],
+        headers={"Message-ID": message_id},
+    ).send(fail_silently=False)
     log.info(
         "live_events.not_available_told",
-        extra={"session_id": session_id, "data": data.name.lower(), "admins": len(messages)},
+        extra={"session_id": session_id, "data": data.name.lower(), "user_id": user_id},
     )
-    return len(messages)
+    return True

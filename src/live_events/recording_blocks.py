@@ -132,3 +132,46 @@ def session_recordings(
         search_words=_search_words(sync, zone),
         not_available=sync is not None and sync.state == RecordingSyncState.UNAVAILABLE,
     )
+
+
+def _clock(moment: datetime, zone: tzinfo) -> str:
+    return timezone.localtime(moment, zone).strftime("%H:%M")
+
+
+def recording_status_words(
+    rows: Sequence[LiveEventRecording],
+    *,
+    sync: LiveEventRecordingSync | None,
+    records_to_cloud: bool,
+    auto_upload: bool,
+    is_over: bool,
+    zone: tzinfo = UTC,
+) -> str:
+    """Where the session's recording stands in one line, for the Course Admins' attendance page
+    (the lesson page shows the same beside its players), times in the viewer's zone: "imported
+    14:02", "importing…", "available in Zoom…", "import failed: …", "next try 15:00: <Zoom's
+    answer>", "recording not available from Zoom: …". Empty when no recording is waited for."""
+    if not rows:
+        if not (records_to_cloud and is_over):
+            return ""
+        return _search_words(sync, zone)
+    imported = [r for r in rows if r.is_published]
+    problems = [r.problem for r in rows if not r.is_published and r.problem]
+    if len(imported) == len(rows):
+        last = max((r.imported_at for r in imported if r.imported_at is not None), default=None)
+        words = f"imported {_clock(last, zone)}" if last is not None else "imported"
+        if sync is not None and sync.state == RecordingSyncState.WAITING and sync.next_try_at:
+            # A later run of the meeting is still looked for (the poll opened again).
+            words += f"; next try {_clock(sync.next_try_at, zone)}: {sync.last_reason}"
+        return words
+    statuses = {r.status for r in rows if not r.is_published}
+    # Listed with automatic upload on: its import is queued, which is importing to the reader.
+    if LiveEventRecordingStatus.IMPORTING in statuses or (
+        LiveEventRecordingStatus.AVAILABLE in statuses and auto_upload
+    ):
+        words = f"importing ({len(imported)} of {len(rows)} files on the lesson page)"
+    elif LiveEventRecordingStatus.FAILED in statuses:
+        words = "import failed"
+    else:
+        words = "available in Zoom: Import it on the lesson page"
+    return f"{words}: {problems[0]}" if problems else words

@@ -24,7 +24,7 @@ from live_events.models import (
     LiveEventSession,
     RecordingSyncState,
 )
-from live_events.not_available import SessionData, course_admins_tell_not_available
+from live_events.not_available import SessionData, course_admins_not_available_emails_plan
 from live_events.recording_selectors import video_choice
 
 log = logging.getLogger("live_events.recordings")
@@ -208,10 +208,35 @@ def live_event_recording_unavailable(*, session_id: int, reason: str) -> bool:
         tell = sync.admins_told_at is None
         if tell:
             sync.admins_told_at = timezone.now()
+            # Planned with the mark, in this transaction: sent after commit, retried until sent.
+            course_admins_not_available_emails_plan(
+                session_id=session_id, data=SessionData.RECORDING, reason=reason
+            )
         sync.save()
-    if tell:
-        course_admins_tell_not_available(
-            session_id=session_id, data=SessionData.RECORDING, reason=reason
-        )
     log.info("live_events.recording_unavailable", extra={"session_id": session_id, "told": tell})
     return tell
+
+
+# A session's meeting is rarely run more than a handful of times; the list stays small.
+ENDED_RUNS_KEPT = 50
+REASON_RAN_AGAIN = "The meeting ran again; looking for the recording of that run"
+
+
+def live_event_recording_run_ended(
+    *, session_id: int, zoom_uuid: str, ended_at: datetime | None
+) -> LiveEventRecordingSync:
+    """A run of the session's meeting ended (Zoom's `meeting.ended`): remember it, so the poll
+    opened again for it looks for its recording until 72 hours after this end. A verdict given
+    before goes back to looking (the Course Admins are not emailed a second time)."""
+    with transaction.atomic():
+        sync = _recording_sync(session_id)
+        if zoom_uuid and zoom_uuid not in sync.ended_runs:
+            sync.ended_runs = [*sync.ended_runs, zoom_uuid][-ENDED_RUNS_KEPT:]
+        ended_at = ended_at or timezone.now()
+        if sync.last_ended_at is None or ended_at > sync.last_ended_at:
+            sync.last_ended_at = ended_at
+        if sync.state == RecordingSyncState.UNAVAILABLE:
+            sync.state = RecordingSyncState.WAITING
+            sync.last_reason = REASON_RAN_AGAIN
+        sync.save()
+    return sync

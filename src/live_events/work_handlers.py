@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from live_events.invitation_services import INVITATION_SEND_KIND, registration_invitation_send
+from live_events.not_available import (
+    NOT_AVAILABLE_EMAIL_KIND,
+    SessionData,
+    course_admin_not_available_email_send,
+)
 from work.handlers import register_handler
 from work.models import WorkItem
 
@@ -14,4 +19,15 @@ def invitation_send(item: WorkItem) -> None:
     registration_invitation_send(
         registration_id=int(item.payload["registration_id"]),
         sequence=int(item.payload["sequence"]),
+    )
+
+
+# Not atomic, for the same reason; the row turning done is the email's "sent" mark.
+@register_handler(NOT_AVAILABLE_EMAIL_KIND, atomic=False)
+def not_available_email_send(item: WorkItem) -> None:
+    course_admin_not_available_email_send(
+        session_id=int(item.payload["session_id"]),
+        user_id=int(item.payload["user_id"]),
+        data=SessionData[str(item.payload["data"])],
+        reason=str(item.payload["reason"]),
     )

@@ -1,5 +1,6 @@
-"""What attendance registers: the fetch's work kind, the `meeting.ended` webhook handler, and the
-poll (a Celery task; beat runs it on the schedule in settings)."""
+"""What attendance registers: the fetch's work kind, the `meeting.ended` webhook handler (which
+also opens the recording poll), and the poll (a Celery task; beat runs it on the schedule in
+settings)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from celery import shared_task
 from work.models import WorkItem
 from zoom_integration.services.attendance import (
     ATTENDANCE_FETCH_KIND,
-    on_meeting_ended,
     zoom_attendance_fetch,
     zoom_attendance_poll,
 )
+from zoom_integration.services.meeting_ended import on_meeting_ended
 from zoom_integration.services.webhooks import WEBHOOK_HANDLERS
 from zoom_integration.zoom_work import zoom_work_handler
 

@@ -19,7 +19,7 @@ from live_events.models import (
     LiveEventRecordingSync,
     RecordingSyncState,
 )
-from live_events.recording_blocks import session_recordings
+from live_events.recording_blocks import recording_status_words, session_recordings
 from tests.django_conftest import People, first_lesson
 from tests.live_events.recording_rows import published_recording
 
@@ -104,3 +104,34 @@ def test_the_search_and_the_verdict_on_the_lesson_page(
     # An event that records to no cloud waits for nothing and says nothing.
     LiveEvent.objects.filter(pk=session.event_id).update(auto_record_cloud=False)
     assert "data-recording-status" not in admin.get(_lesson_page(acme_course)).content.decode()
+
+
+def test_the_status_line_says_failed_or_available_in_zoom_with_the_reason(
+    acme_course: Course,
+) -> None:
+    imported = published_recording(acme_course, file_id="video")
+    _listed(imported, file_id="chat", uuid=imported.zoom_meeting_uuid, minutes=0)
+    LiveEventRecording.objects.filter(zoom_file_id="chat").update(
+        status=LiveEventRecordingStatus.FAILED, problem="Import stopped after 8 tries: 503"
+    )
+    rows = list(LiveEventRecording.objects.filter(session=imported.session))
+
+    def words(*, auto_upload: bool) -> str:
+        return recording_status_words(
+            rows, sync=None, records_to_cloud=True, auto_upload=auto_upload, is_over=True
+        )
+
+    assert words(auto_upload=True) == "import failed: Import stopped after 8 tries: 503"
+    LiveEventRecording.objects.filter(zoom_file_id="chat").update(
+        status=LiveEventRecordingStatus.AVAILABLE, problem=""
+    )
+    rows = list(LiveEventRecording.objects.filter(session=imported.session))
+    assert words(auto_upload=False) == "available in Zoom: Import it on the lesson page"
+    assert words(auto_upload=True) == "importing (1 of 2 files on the lesson page)"
+    # Before the meeting is over, or without cloud recording, nothing is waited for.
+    assert (
+        recording_status_words(
+            [], sync=None, records_to_cloud=True, auto_upload=True, is_over=False
+        )
+        == ""
+    )

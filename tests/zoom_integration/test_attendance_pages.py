@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -19,10 +20,16 @@ from django.utils import timezone
 
 from courses.models import Course
 from live_events.attendance_models import AttendanceRecord, ParticipantMapping
-from live_events.models import LiveEvent, LiveEventSession
+from live_events.models import (
+    LiveEvent,
+    LiveEventRecording,
+    LiveEventRecordingSync,
+    LiveEventSession,
+)
 from organizations.models import Organization, User
 from tests.django_conftest import People, first_lesson, signed_in
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration import recording_scenes
 from tests.zoom_integration.attendance_scenes import (
     advance_zoom_clock,
     deliver_meeting_ended,
@@ -35,8 +42,15 @@ from tests.zoom_integration.attendance_scenes import (
     set_knobs,
     zoom_event,
 )
+from tests.zoom_integration.live_event_scenes import (
+    fault,
+    faults_clear,
+    make_due_now,
+    run_due_work,
+)
 from work.models import WorkItem, WorkState
 from zoom_integration.models import ZoomAccount
+from zoom_integration.services.recordings import zoom_recording_polls_enqueue
 
 Connect = Callable[..., ZoomAccount]
 REPORT_DELAY = 120
@@ -409,3 +423,106 @@ def test_a_meeting_without_learners_reads_fetched_with_no_learner_and_the_guest_
     assert all("csrfmiddlewaretoken" in row for row in unmatched)
     cy_page = signed_in(scene.cy).get(_lesson_url(acme_course)).content.decode()
     assert "Zoom reports no attendance of yours in this session." in cy_page
+
+
+HOURS = 3600
+
+
+def _recording_line(html: str) -> str:
+    found = re.search(r"<p [^>]*data-recording-status>(.*?)</p>", html, re.S)
+    assert found is not None, "no recording status on the page"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+def _session_page(user: User, session: LiveEventSession) -> str:
+    response = signed_in(user).get(reverse("live_events:session_attendance", args=[session.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def recorded(
+    acme: Organization,
+    acme_people: People,
+    acme_course: Course,
+    connect_acme_account: Connect,
+    zoomsim: LiveZoomsim,
+) -> LiveEventSession:
+    """A cloud-recorded session whose meeting has just been held at zoomsim, seen by a Course
+    Admin who lives in Tokyo (nine hours from UTC, so a clock in UTC would show)."""
+    connect_acme_account(acme, acme_people.org_admin)
+    set_knobs(zoomsim, report_delay=REPORT_DELAY)
+    User.objects.filter(pk=acme_people.course_assistant.pk).update(time_zone="Asia/Tokyo")
+    return recording_scenes.recorded_event(
+        organization=acme, builder=acme_people.course_builder, course=acme_course
+    )
+
+
+def test_the_session_page_shows_the_recording_beside_the_attendance_in_the_viewers_zone(
+    recorded: LiveEventSession, acme_people: People, zoomsim: LiveZoomsim
+) -> None:
+    recording_scenes.knobs(zoomsim, recording_delay=3 * HOURS)
+    run = recording_scenes.run_meeting(zoomsim, recorded)
+    deliver_meeting_ended(zoomsim, str(run["uuid"]))
+    make_due_now()
+    run_due_work()  # the poll: Zoom has no recording yet
+    tokyo = ZoneInfo("Asia/Tokyo")
+    sync = LiveEventRecordingSync.objects.get(session=recorded)
+    assert sync.next_try_at is not None
+
+    html = _session_page(acme_people.course_assistant, recorded)
+    clock = timezone.localtime(sync.next_try_at, tokyo).strftime("%H:%M")
+    assert _recording_line(html) == (
+        f"Recording: next try {clock}: Zoom has no recording of this meeting · on the lesson page"
+    )
+    # Beside the attendance's own status, above the timeline.
+    assert (
+        html.index("data-attendance-status")
+        < html.index("data-recording-status")
+        < html.index('id="timeline-heading"')
+    )
+
+    # Zoom has it now, but its downloads fail for a while: importing, none on the page yet.
+    advance_zoom_clock(zoomsim, 3 * HOURS + 60)
+    fault(zoomsim, path=r"^/rec/download/", status=503, count=-1)
+    make_due_now()
+    run_due_work()
+    assert _recording_line(_session_page(acme_people.course_assistant, recorded)) == (
+        "Recording: importing (0 of 3 files on the lesson page) · on the lesson page"
+    )
+
+    faults_clear(zoomsim)
+    make_due_now()
+    run_due_work()
+    rows = list(LiveEventRecording.objects.filter(session=recorded))
+    assert len(rows) == 3
+    assert all(row.is_published for row in rows)
+    last = max(row.imported_at for row in rows if row.imported_at is not None)
+    assert _recording_line(_session_page(acme_people.course_assistant, recorded)) == (
+        f"Recording: imported {timezone.localtime(last, tokyo):%H:%M} · on the lesson page"
+    )
+
+
+def test_the_session_page_says_when_the_recording_is_not_available_from_zoom(
+    recorded: LiveEventSession, acme_people: People, zoomsim: LiveZoomsim
+) -> None:
+    recording_scenes.knobs(zoomsim, recording_delay=100 * HOURS)  # never in time
+    recording_scenes.run_meeting(zoomsim, recorded)
+    zoom_recording_polls_enqueue()
+    LiveEventSession.objects.filter(pk=recorded.pk).update(
+        starts_at=timezone.now() - timedelta(hours=74)
+    )
+    make_due_now()
+    run_due_work()
+
+    html = _session_page(acme_people.course_assistant, recorded)
+    assert _recording_line(html) == (
+        "Recording: recording not available from Zoom: Zoom has no recording of this meeting"
+        " · on the lesson page"
+    )
+
+
+def test_a_session_without_cloud_recording_shows_no_recording_line(
+    scene: Scene, acme_people: People
+) -> None:
+    assert "data-recording-status" not in _session_page(acme_people.course_assistant, scene.first)

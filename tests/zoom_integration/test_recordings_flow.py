@@ -30,6 +30,7 @@ from live_events.models import (
 from organizations.models import Organization, User
 from tests.django_conftest import People
 from tests.support.zoomsim_server import LiveZoomsim
+from tests.zoom_integration.attendance_scenes import deliver_meeting_ended
 from tests.zoom_integration.live_event_scenes import fault, make_due_now, run_due_work
 from tests.zoom_integration.recording_scenes import (
     advance_zoom_clock,
@@ -507,3 +508,126 @@ def test_a_restarts_recording_whose_notice_never_came_is_found_by_the_poll(
     assert WorkItem.objects.get(kind=POLL_KIND).state == WorkState.DONE
     page = _seen_by(acme_people.learner, session)
     assert re.findall(r'data-recording-part="(\d+)"', page) == ["1", "2"]
+
+
+def _restart(zoomsim: LiveZoomsim, session: LiveEventSession) -> dict[str, object]:
+    """The host starts the meeting again for ten minutes (it ends now, Zoom's time)."""
+    again = httpx.post(
+        f"{zoomsim.base_url}/_sim/meetings/{session.zoom_meeting_id}/run",
+        json={"participants": [{"guest_name": "Ada Guest"}], "duration_minutes": 10},
+    )
+    assert again.status_code == 201, again.text
+    run: dict[str, object] = again.json()
+    return run
+
+
+def test_a_restart_after_the_poll_finished_is_found_through_meeting_ended(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=90)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    first = run_meeting(zoomsim, session)
+    deliver_meeting_ended(zoomsim, str(first["uuid"]))
+    advance_zoom_clock(zoomsim, 120)
+    [body] = recording_completed_bodies(zoomsim)
+    deliver_to_campus(body)
+    zoom_recording_polls_enqueue()  # the periodic safety net: the same one row
+    make_due_now()
+    run_due_work()
+    # The first run imported and the poll done: nothing is looked for any more.
+    [poll] = WorkItem.objects.filter(kind=POLL_KIND)
+    assert poll.state == WorkState.DONE
+    assert {r.zoom_meeting_uuid for r in LiveEventRecording.objects.all()} == {first["uuid"]}
+
+    # The host restarts the meeting; its meeting.ended comes, its recording.completed is lost.
+    advance_zoom_clock(zoomsim, 600)
+    second = _restart(zoomsim, session)
+    deliver_meeting_ended(zoomsim, str(second["uuid"]))
+
+    [poll] = WorkItem.objects.filter(kind=POLL_KIND)  # the same one row, armed again
+    assert poll.state == WorkState.PENDING
+    assert 4 * 60 < (poll.next_attempt_at - timezone.now()).total_seconds() <= 5 * 60
+    assert LiveEventRecordingSync.objects.get(session=session).ended_runs == [
+        first["uuid"],
+        second["uuid"],
+    ]
+
+    advance_zoom_clock(zoomsim, 120)  # Zoom has made the second recording
+    make_due_now()
+    run_due_work()
+
+    rows = LiveEventRecording.objects.filter(session=session)
+    assert {r.zoom_meeting_uuid for r in rows} == {first["uuid"], second["uuid"]}
+    assert all(r.is_published for r in rows)
+    assert len(rows) == len(sim_recordings(zoomsim, session)) == 6
+    assert WorkItem.objects.get(kind=POLL_KIND).state == WorkState.DONE
+    assert len(recording_completed_bodies(zoomsim)) == 2  # Zoom did send it; Campus never got it
+    page = _seen_by(acme_people.learner, session)
+    assert re.findall(r'data-recording-part="(\d+)"', page) == ["1", "2"]
+
+
+def test_a_restart_after_the_verdict_is_looked_for_again_and_tells_nobody_twice(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=100 * HOURS)  # the first run's recording never comes
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    run_meeting(zoomsim, session)
+    zoom_recording_polls_enqueue()
+    _72_hours_pass(session)
+    make_due_now()
+    run_due_work()
+    assert LiveEventRecordingSync.objects.get(session=session).state == (
+        RecordingSyncState.UNAVAILABLE
+    )
+    assert len(mail.outbox) == 2
+
+    # Days later the host runs the meeting again, recorded this time; only meeting.ended comes.
+    knobs(zoomsim, recording_delay=90)
+    second = _restart(zoomsim, session)
+    deliver_meeting_ended(zoomsim, str(second["uuid"]))
+    sync = LiveEventRecordingSync.objects.get(session=session)
+    assert (sync.state, sync.last_reason) == (
+        RecordingSyncState.WAITING,
+        "The meeting ran again; looking for the recording of that run",
+    )
+    assert _recording_status(_seen_by(acme_people.course_assistant, session)) == (
+        "Recording: The meeting ran again; looking for the recording of that run"
+    )
+
+    advance_zoom_clock(zoomsim, 120)
+    make_due_now()
+    run_due_work()
+
+    rows = LiveEventRecording.objects.filter(session=session)
+    assert {r.zoom_meeting_uuid for r in rows} == {second["uuid"]}
+    assert all(r.is_published for r in rows)
+    assert LiveEventRecordingSync.objects.get(session=session).state == RecordingSyncState.FOUND
+    assert len(mail.outbox) == 2  # the Course Admins were told once, not again
+    assert WorkItem.objects.filter(kind=POLL_KIND).count() == 1
+
+
+def test_a_run_held_before_the_scheduled_time_is_waited_on_hours_apart_not_every_5_minutes(
+    zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
+) -> None:
+    knobs(zoomsim, recording_delay=100 * HOURS)
+    session = recorded_event(
+        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
+    )
+    # The host tries the meeting out two days early (the session stays scheduled in two days).
+    early = _restart(zoomsim, session)
+    deliver_meeting_ended(zoomsim, str(early["uuid"]))
+    # Eight hours after that run (its end moved back rather than the clocks forward).
+    LiveEventRecordingSync.objects.filter(session=session).update(
+        last_ended_at=timezone.now() - timedelta(hours=8)
+    )
+    make_due_now()
+    run_due_work()
+
+    poll = WorkItem.objects.get(kind=POLL_KIND)
+    assert poll.state == WorkState.PENDING
+    wait = (poll.next_attempt_at - timezone.now()).total_seconds()
+    assert 1.9 * HOURS < wait < 2 * HOURS + 60  # a quarter of the 8 hours since that run ended

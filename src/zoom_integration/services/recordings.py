@@ -38,11 +38,13 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from campus.private_files import private_dir
 from live_events.models import (
     LiveEventProvider,
     LiveEventRecording,
+    LiveEventRecordingSync,
     LiveEventSession,
     ZoomMeetingState,
 )
@@ -52,12 +54,13 @@ from live_events.recording_services import (
     live_event_recording_import_begin,
     live_event_recording_problem,
     live_event_recording_publish,
+    live_event_recording_run_ended,
     live_event_recording_sync_found,
     live_event_recording_sync_waiting,
     live_event_recording_unavailable,
 )
 from work.handlers import RetryLater
-from work.models import WorkItem
+from work.models import WorkItem, WorkState
 from work.services import work_enqueue
 from zoom_integration.encryption import decrypt_secret, encrypt_secret
 from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomAccount, ZoomWebhookEvent
@@ -206,6 +209,93 @@ def session_ends_at(session: LiveEventSession) -> datetime:
     return session.starts_at + timedelta(minutes=session.duration_minutes)
 
 
+def _looked_for_since(session: LiveEventSession, sync: LiveEventRecordingSync | None) -> datetime:
+    """The end the 72 hours count from: the scheduled end, or the last run's end when the host
+    ran the meeting later (a restart after the poll had finished)."""
+    scheduled = session_ends_at(session)
+    if sync is None or sync.last_ended_at is None:
+        return scheduled
+    return max(scheduled, sync.last_ended_at)
+
+
+def _last_end_passed(
+    session: LiveEventSession, sync: LiveEventRecordingSync | None, now: datetime
+) -> datetime:
+    """What the gap between tries grows from: the latest end already past. A run held before
+    the scheduled time (a host trying the meeting out a day early) is waited on hours apart,
+    not every 5 minutes until the scheduled end."""
+    ends = [session_ends_at(session)]
+    if sync is not None and sync.last_ended_at is not None:
+        ends.append(sync.last_ended_at)
+    passed = [end for end in ends if end <= now]
+    return max(passed) if passed else now
+
+
+def _recorded_sessions_of_meeting(
+    *, zoom_account_id: str, meeting_id: int
+) -> list[LiveEventSession]:
+    return [
+        session
+        for session in _sessions_of_meeting(zoom_account_id=zoom_account_id, meeting_id=meeting_id)
+        if session.event.auto_record_cloud
+        and session.event.removed_at is None
+        and session.zoom_state == ZoomMeetingState.SCHEDULED
+    ]
+
+
+def zoom_recording_poll_open(
+    *, session: LiveEventSession, zoom_uuid: str, ended_at: datetime | None
+) -> WorkItem | None:
+    """A run of the session's meeting ended: the session's one poll row looks for its recording
+    (again), FIRST_POLL_AFTER from now. A finished poll (it found the first run's recording, or
+    gave its verdict) is armed again; one waiting for a later try is brought forward; one running
+    runs once more afterwards (the work app's dedupe). So a restart whose `recording.completed`
+    is lost is still found. None when the organization has no Zoom link."""
+    account = zoom_account_for_organization(organization_id=session.event.organization_id)
+    if account is None:
+        return None
+    live_event_recording_run_ended(session_id=session.pk, zoom_uuid=zoom_uuid, ended_at=ended_at)
+    due = timezone.now() + FIRST_POLL_AFTER
+    item = work_enqueue(
+        kind=POLL_KIND,
+        subject=f"session:{session.pk}",
+        payload={"session_id": session.pk},
+        organization=session.event.organization,
+        dedupe_key=f"{POLL_KIND}:session:{session.pk}",
+        run_at=due,
+        pause_group=account.pause_group,
+    )
+    WorkItem.objects.filter(pk=item.pk, state=WorkState.PENDING, next_attempt_at__gt=due).update(
+        next_attempt_at=due, updated_at=timezone.now()
+    )
+    return item
+
+
+def zoom_recording_meeting_ended(event: ZoomWebhookEvent, envelope: Mapping[str, Any]) -> None:
+    """`meeting.ended`: for each session of the meeting whose event records to the cloud, the
+    recording poll is opened (again) for that run."""
+    payload = envelope.get("payload")
+    meeting = payload.get("object") if isinstance(payload, Mapping) else None
+    if not isinstance(meeting, Mapping):
+        return
+    try:
+        meeting_id = int(str(meeting.get("id") or ""))  # a string in meeting.* events
+    except ValueError:
+        return
+    uuid = text(meeting, "uuid")
+    end_time = meeting.get("end_time")
+    ended_at = parse_datetime(end_time) if isinstance(end_time, str) else None
+    sessions = _recorded_sessions_of_meeting(
+        zoom_account_id=event.zoom_account_id, meeting_id=meeting_id
+    )
+    for session in sessions:
+        zoom_recording_poll_open(session=session, zoom_uuid=uuid, ended_at=ended_at)
+        log.info(
+            "zoom.recording.poll_opened",
+            extra={"session_id": session.pk, "webhook_event_id": event.pk},
+        )
+
+
 def zoom_recording_polls_enqueue(*, now: datetime | None = None) -> int:
     """One poll row for every session that ended in the last 72 hours with cloud recording on
     and no poll yet (periodic: the safety net for a lost or never-sent webhook)."""
@@ -249,27 +339,30 @@ def poll_gap(since_end: timedelta) -> timedelta:
 
 
 def _instances_recordings(
-    client: ZoomClient, meeting_id: int
+    client: ZoomClient, meeting_id: int, *, ended_runs: Sequence[str] = ()
 ) -> tuple[list[MeetingRecordings], str, list[str]]:
     """Each ended instance's recordings Zoom has; when one has none, why in words; and the
-    UUIDs of every ended instance."""
+    UUIDs of every ended instance: those Zoom lists and those `meeting.ended` named (Zoom may
+    list a run that just ended only a while later)."""
+    reason = REASON_NO_RUN
     try:
-        instances = client.list_past_instances(meeting_id)
+        listed = [instance.uuid for instance in client.list_past_instances(meeting_id)]
     except (ZoomAccountUnusable, ZoomRateLimited):
         raise  # paused until re-authentication / moved to Zoom's time by zoom_work_handler
     except ZoomError as error:
-        return [], zoom_answer_in_words(error, not_yet={CODE_NO_RUN: REASON_NO_RUN}), []
+        reason = zoom_answer_in_words(error, not_yet={CODE_NO_RUN: REASON_NO_RUN})
+        listed = []
+    runs = listed + [uuid for uuid in ended_runs if uuid not in listed]
     found: list[MeetingRecordings] = []
-    reason = REASON_NO_RUN
-    for instance in instances:
+    for uuid in runs:
         try:
-            found.append(client.list_recordings(instance.uuid))
+            found.append(client.list_recordings(uuid))
         except (ZoomAccountUnusable, ZoomRateLimited):
             raise
         except ZoomError as error:
             # 3301: nothing ready for this instance (yet); another instance may have one.
             reason = zoom_answer_in_words(error, not_yet={CODE_NO_RECORDING: REASON_NO_RECORDING})
-    return found, reason, [instance.uuid for instance in instances]
+    return found, reason, runs
 
 
 def zoom_recording_poll(*, session_id: int) -> None:
@@ -284,10 +377,15 @@ def zoom_recording_poll(*, session_id: int) -> None:
     account = zoom_account_for_organization(organization_id=session.event.organization_id)
     if account is None:
         return
+    sync = LiveEventRecordingSync.objects.filter(session=session).first()
+    ended_runs = [str(uuid) for uuid in sync.ended_runs] if sync is not None else []
+    ends_at = _looked_for_since(session, sync)
     # Listed even when recording.completed was first: a restarted meeting's other run may have
     # a recording whose notice never came. Recording the same files again changes nothing.
     with zoom_client_for_account(account) as client:
-        found, reason, runs = _instances_recordings(client, session.zoom_meeting_id)
+        found, reason, runs = _instances_recordings(
+            client, session.zoom_meeting_id, ended_runs=ended_runs
+        )
     for recordings in found:
         files = recordings.recording_files
         listed = _listed(files)
@@ -305,9 +403,9 @@ def zoom_recording_poll(*, session_id: int) -> None:
         )
         _import_enqueue(recording_ids=to_import, account=account)
     now = timezone.now()
-    give_up_at = session_ends_at(session) + POLL_FOR
+    give_up_at = ends_at + POLL_FOR
     # The last try falls on the 72nd hour, not up to a gap after it.
-    next_try = min(now + poll_gap(now - session_ends_at(session)), give_up_at)
+    next_try = min(now + poll_gap(now - _last_end_passed(session, sync, now)), give_up_at)
     # Found means rows for the page: Zoom may list its audio file before the video.
     have = set(
         LiveEventRecording.objects.filter(session=session).values_list(
