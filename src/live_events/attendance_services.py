@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import Course
@@ -24,7 +25,10 @@ from live_events.attendance_merge import (
     Interval,
     clipped,
     identity_key,
+    identity_lasts,
     minimum_seconds,
+    name_key,
+    people_by_overlap,
     union_seconds,
 )
 from live_events.attendance_models import (
@@ -95,11 +99,16 @@ def attendance_instance_note(
     ended_at: datetime | None = None,
 ) -> AttendanceInstance:
     """A run of the session's meeting is known (from `meeting.ended` or Zoom's list of
-    instances); its times are kept when given, and the session's first end moves earlier."""
+    instances); its times are kept when given, and the session's first end moves earlier. A run
+    newly known, or newly known to have ended, starts the retry backoff again: Zoom's report of
+    it comes minutes after its end, whatever the tries of an earlier run came to."""
     with transaction.atomic():
-        instance, _created = AttendanceInstance.objects.get_or_create(
+        instance, created = AttendanceInstance.objects.get_or_create(
             session_id=session_id, zoom_uuid=zoom_uuid
         )
+        newly_ended = ended_at is not None and instance.ended_at is None
+        if created or newly_ended:
+            AttendanceSync.objects.filter(session_id=session_id).update(attempts=0)
         changed = []
         if started_at is not None and instance.started_at != started_at:
             instance.started_at = started_at
@@ -167,13 +176,17 @@ def course_of_event(event: LiveEvent) -> Course | None:
 class _Matcher:
     """Who a segment is: by registrant id, then Zoom user id, then exact email (any case), then
     a Course Admin's mapping of the identity. Never by display name alone: two learners called
-    the same stay apart, and a guest's typed name matches only a mapping made for it."""
+    the same stay apart, and a guest's typed name matches only a mapping made for it in this
+    very session (`by_identity` holds the course's mappings of Zoom users and emails, and this
+    session's mappings of typed names)."""
 
     by_registrant: dict[str, int]
     by_email: dict[str, int]
     by_identity: dict[str, int]
 
     def learner_of(self, segment: AttendanceSegment) -> int | None:
+        """The learner of a segment that carries an identity; None for a name-only guest (who
+        is looked up once numbered among the session's people of that name)."""
         if segment.registrant_id and segment.registrant_id in self.by_registrant:
             return self.by_registrant[segment.registrant_id]
         key = identity_key(zoom_user_id=segment.zoom_user_id, email="", name="")
@@ -182,7 +195,8 @@ class _Matcher:
         email = segment.email.strip().lower()
         if email and email in self.by_email:
             return self.by_email[email]
-        return self.by_identity.get(_identity_of(segment))
+        own = _identity_of(segment)
+        return self.by_identity.get(own) if identity_lasts(own) else None
 
 
 def _identity_of(segment: AttendanceSegment) -> str:
@@ -204,12 +218,33 @@ def _matcher(session: LiveEventSession) -> _Matcher:
             by_email.setdefault(email.strip().lower(), pk)
     by_identity: dict[str, int] = {}
     if course is not None:
-        by_identity = dict(
-            ParticipantMapping.objects.filter(course=course).values_list(
-                "identity_key", "learner_id"
-            )
+        mappings = ParticipantMapping.objects.filter(course=course).filter(
+            Q(session__isnull=True) | Q(session=session)
         )
+        for key, learner_id, session_id in mappings.values_list(
+            "identity_key", "learner_id", "session_id"
+        ):
+            if session_id is not None or identity_lasts(key):
+                by_identity[key] = learner_id
     return _Matcher(by_registrant=by_registrant, by_email=by_email, by_identity=by_identity)
+
+
+def _typed_name_people(
+    segments: list[AttendanceSegment],
+) -> dict[str, list[AttendanceSegment]]:
+    """Name-only guests' segments by person: Zoom gives a guest who is not signed in and gave no
+    email nothing but the typed name (its per-join user id changes on every rejoin), so segments
+    of one name that overlap in time are different people, split into as few as the overlaps
+    allow ("Sam", "Sam (2)"); segments that follow one another are one person rejoining."""
+    by_name: dict[str, list[AttendanceSegment]] = defaultdict(list)
+    for segment in segments:
+        by_name[segment.name.strip()].append(segment)
+    people: dict[str, list[AttendanceSegment]] = {}
+    for name, own in by_name.items():
+        numbers = people_by_overlap([Interval(s.joined_at, s.left_at) for s in own])
+        for segment, number in zip(own, numbers, strict=True):
+            people.setdefault(name_key(name=name, number=number + 1), []).append(segment)
+    return people
 
 
 def attendance_records_recompute(*, session_id: int) -> int:
@@ -234,12 +269,22 @@ def attendance_records_recompute(*, session_id: int) -> int:
         segments = AttendanceSegment.objects.filter(instance__session=session).select_related(
             "instance"
         )
+        guests: list[AttendanceSegment] = []
         for segment in segments.order_by("joined_at", "id"):
             learner_id = matcher.learner_of(segment)
+            if learner_id is None and not identity_lasts(_identity_of(segment)):
+                guests.append(segment)
+                continue
             key = f"learner:{learner_id}" if learner_id is not None else _identity_of(segment)
             people[key].append(segment)
             learners[key] = learner_id
+        for guest_key, own in _typed_name_people(guests).items():
+            learner_id = matcher.by_identity.get(guest_key)
+            key = f"learner:{learner_id}" if learner_id is not None else guest_key
+            people[key].extend(own)
+            learners[key] = learner_id
         for key, own in people.items():
+            own.sort(key=lambda segment: (segment.joined_at, segment.pk))
             _upsert_record(session, key, learners[key], own, needed)
         AttendanceRecord.objects.filter(session=session).exclude(
             person_key__in=list(people)
@@ -299,8 +344,10 @@ def attendance_participant_map(
     identity_key: str,
     learner_id: int,
 ) -> int:
-    """Map an unmatched participant of the session to a learner of the course, for this and the
-    course's later sessions. Returns how many sessions' attendance changed. Bad input (another
+    """Map an unmatched participant of the session to a learner of the course. A participant
+    with an identity (a Zoom user id, an email) is that learner in this and the course's later
+    sessions; a guest known only by a typed name in this session only (the same name next time
+    may be someone else). Returns how many sessions' attendance changed. Bad input (another
     organization's session, an identity not among the session's unmatched, a learner outside the
     course) raises ValidationError and changes nothing."""
     session = (
@@ -322,25 +369,34 @@ def attendance_participant_map(
     ).first()
     if learner is None:
         raise ValidationError({"learner": ["Choose a learner enrolled in this course."]})
+    lasting = identity_lasts(identity_key)
     with transaction.atomic():
         ParticipantMapping.objects.update_or_create(
             course=course,
+            session=None if lasting else session,
             identity_key=identity_key,
             defaults={"learner": learner, "mapped_by": actor},
         )
-        affected = list(
-            AttendanceRecord.objects.filter(
-                session__event__lesson_component__lesson__course=course,
-                identity_key=identity_key,
+        affected = [session.pk]
+        if lasting:
+            affected = list(
+                AttendanceRecord.objects.filter(
+                    session__event__lesson_component__lesson__course=course,
+                    identity_key=identity_key,
+                )
+                .values_list("session_id", flat=True)
+                .distinct()
             )
-            .values_list("session_id", flat=True)
-            .distinct()
-        )
         for affected_id in affected:
             attendance_records_recompute(session_id=affected_id)
     log.info(
         "attendance.participant_mapped",
-        extra={"session_id": session.pk, "learner_id": learner.pk, "sessions": len(affected)},
+        extra={
+            "session_id": session.pk,
+            "learner_id": learner.pk,
+            "sessions": len(affected),
+            "lasting": lasting,
+        },
     )
     return len(affected)
 
