@@ -72,7 +72,7 @@ def name_key(*, name: str, number: int) -> str:
 
 
 def name_key_label(key: str) -> str | None:
-    """" (2)" for the second person of a typed name, None for any other key."""
+    """ " (2)" for the second person of a typed name, None for any other key."""
     if not key.startswith("name#"):
         return None
     number, _sep, _name = key[len("name#") :].partition(":")

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import Course
 from courses.selectors import course_learners
-from live_events.attendance_merge import identity_lasts
 from live_events.attendance_forms import AttendanceMinimumForm, ParticipantMapForm
+from live_events.attendance_merge import identity_lasts
 from live_events.attendance_models import AttendanceRecord
 from live_events.attendance_selectors import (
     AttendanceRow,
@@ -193,9 +193,7 @@ def event_attendance_csv(request: MemberRequest, event_id: int) -> HttpResponseB
     event, _course = _event_for(request, event_id)
     numbers = _numbers(event)
     rows = attendance_for_event(organization=request.organization, event_id=event.pk)
-    by_session = attendance_unmatched_of_event(
-        organization=request.organization, event_id=event.pk
-    )
+    by_session = attendance_unmatched_of_event(organization=request.organization, event_id=event.pk)
     unmatched = [(pk, by_session[pk]) for pk in numbers if pk in by_session]
     return _csv_response(
         f"attendance-{slugify(event.title) or 'event'}.csv",
