@@ -9,7 +9,15 @@ import pytest
 
 from courses.models import ComponentKind, Course
 from courses.services import course_enroll, lesson_component_create
-from live_events.attendance_merge import Interval, clipped, union_seconds
+from live_events.attendance_merge import (
+    Interval,
+    clipped,
+    identity_lasts,
+    name_key,
+    name_key_label,
+    people_by_overlap,
+    union_seconds,
+)
 from live_events.attendance_models import AttendanceInstance, AttendanceRecord, ParticipantMapping
 from live_events.attendance_services import (
     SegmentInput,
@@ -35,6 +43,30 @@ def test_overlapping_segments_count_once() -> None:
 def test_a_segment_is_clipped_to_its_instance() -> None:
     assert clipped(Interval(at(-5), at(70)), start=at(0), end=at(60)) == Interval(at(0), at(60))
     assert clipped(Interval(at(61), at(70)), start=at(0), end=at(60)) is None
+
+
+def test_overlapping_intervals_are_as_few_people_as_the_overlaps_allow() -> None:
+    intervals = [
+        Interval(at(0), at(30)),
+        Interval(at(10), at(60)),
+        Interval(at(35), at(45)),  # after the first left: the first again (a rejoin)
+        Interval(at(30), at(32)),  # joins as the first leaves: not at the same time
+        Interval(at(40), at(50)),  # the first and the second are both in: a third person
+    ]
+    assert people_by_overlap(intervals) == [0, 1, 0, 0, 2]
+    assert people_by_overlap([]) == []
+    assert people_by_overlap([Interval(at(0), at(10)), Interval(at(20), at(30))]) == [0, 0]
+
+
+def test_only_a_zoom_user_id_or_an_email_is_an_identity_that_lasts() -> None:
+    assert identity_lasts("zoom-user:zu-1")
+    assert identity_lasts("email:ada@acme.example")
+    assert not identity_lasts(name_key(name="Sam", number=1))
+    assert not identity_lasts(name_key(name="Sam", number=2))
+    assert name_key(name=" Sam ", number=1) == "name:Sam"
+    assert name_key_label(name_key(name="Sam", number=2)) == " (2)"
+    assert name_key_label("name:Sam") is None
+    assert name_key_label("email:sam@x.example") is None
 
 
 @pytest.fixture
@@ -137,6 +169,26 @@ def test_a_display_name_alone_matches_nobody_and_a_zoom_user_id_mapping_does(
     assert matched.duration_seconds == 20 * 60
     guest = AttendanceRecord.objects.get(session=session, learner__isnull=True)
     assert guest.identity_key == "name:Ada Lovelace"
+
+
+def test_a_course_mapping_of_a_typed_name_made_before_matches_nobody_in_another_session(
+    session: LiveEventSession, acme: Organization, acme_course: Course
+) -> None:
+    """A mapping of `name:Sam` for the whole course (as made before mappings of typed names
+    held for one session) takes no "Sam" here for the learner; one made for this session does."""
+    sam = _learner(acme, acme_course, "sam.sato@acme.example")
+    ParticipantMapping.objects.create(course=acme_course, identity_key="name:Sam", learner=sam)
+
+    _store(session, "uuid-1", [_segment(0, 30, name="Sam")])
+
+    [record] = AttendanceRecord.objects.filter(session=session)
+    assert (record.learner, record.identity_key) == (None, "name:Sam")
+    ParticipantMapping.objects.create(
+        course=acme_course, session=session, identity_key="name:Sam", learner=sam
+    )
+    _store(session, "uuid-1", [_segment(0, 30, name="Sam")])
+    [record] = AttendanceRecord.objects.filter(session=session)
+    assert record.learner == sam
 
 
 @pytest.mark.parametrize(
