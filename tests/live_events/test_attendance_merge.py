@@ -3,9 +3,11 @@ in through the same service the Zoom fetch uses (SQLite, no Zoom needed)."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.apps import apps as django_apps
 
 from courses.models import ComponentKind, Course
 from courses.services import course_enroll, lesson_component_create
@@ -217,3 +219,31 @@ def test_attended_means_present_for_the_events_minimum(
     _store(session, "uuid-1", [_segment(0, 15, email="ada@acme.example")])
 
     assert AttendanceRecord.objects.get(session=session).attended is attended
+
+
+def test_the_migration_keeps_a_typed_name_mapping_for_the_sessions_it_applied_to_only(
+    session: LiveEventSession, acme: Organization, acme_course: Course
+) -> None:
+    """Migration 0007: a course-wide mapping of a typed name (the old behaviour) becomes one
+    for each session fetched by the time it was made; a session fetched later loses it."""
+    migration = importlib.import_module(
+        "live_events.migrations.0007_participant_mapping_per_session"
+    )
+    sam = _learner(acme, acme_course, "sam.sato@acme.example")
+    later = LiveEventSession.objects.create(
+        event=session.event, starts_at=at(24 * 60), duration_minutes=60
+    )
+    _store(session, "uuid-1", [_segment(0, 30, name="Sam")])
+    mapping = ParticipantMapping.objects.create(
+        course=acme_course, identity_key="name:Sam", learner=sam
+    )
+    instance = _store(later, "uuid-2", [_segment(0, 10, name="Sam")])
+    AttendanceInstance.objects.filter(pk=instance.pk).update(
+        fetched_at=mapping.mapped_at + timedelta(days=1)
+    )
+
+    migration.name_mappings_to_their_sessions(django_apps, None)
+
+    assert list(
+        ParticipantMapping.objects.values_list("course_id", "session_id", "identity_key", "learner")
+    ) == [(acme_course.pk, session.pk, "name:Sam", sam.pk)]
