@@ -51,3 +51,6 @@ class ParticipantMapForm(forms.Form):
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", "Choose a learner"), *learners]
         field.help_text = MAP_LASTS if lasting else MAP_THIS_SESSION
+        if isinstance(self.auto_id, str) and "%s" in self.auto_id:
+            # The words beside the choice (attendance_session.html) describe the select.
+            field.widget.attrs["aria-describedby"] = f"{self.auto_id % 'learner'}_scope"

@@ -182,6 +182,9 @@ def test_a_guest_known_only_by_name_is_mapped_once_for_that_session_only(
     scope = re.search(r"<p class=\"help\" [^>]*data-map-scope>(.*?)</p>", row, re.S)
     assert scope is not None
     assert scope.group(1).startswith("For this session only: a guest who gave Zoom only a typed")
+    described = re.search(r'<select [^>]*aria-describedby="([^"]+)"', row)
+    assert described is not None
+    assert f'id="{described.group(1)}"' in row
 
     # A learner outside the course is refused beside the field; nothing changes.
     outsider = learner(
