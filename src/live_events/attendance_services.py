@@ -216,35 +216,63 @@ def _matcher(session: LiveEventSession) -> _Matcher:
     for pk, email in candidates.distinct().values_list("pk", "email"):
         if email:
             by_email.setdefault(email.strip().lower(), pk)
-    by_identity: dict[str, int] = {}
-    if course is not None:
-        mappings = ParticipantMapping.objects.filter(course=course).filter(
-            Q(session__isnull=True) | Q(session=session)
-        )
-        for key, learner_id, session_id in mappings.values_list(
-            "identity_key", "learner_id", "session_id"
-        ):
-            if session_id is not None or identity_lasts(key):
-                by_identity[key] = learner_id
+    by_identity = _mappings_of(session, course)
     return _Matcher(by_registrant=by_registrant, by_email=by_email, by_identity=by_identity)
 
 
-def _typed_name_people(
-    segments: list[AttendanceSegment],
-) -> dict[str, list[AttendanceSegment]]:
-    """Name-only guests' segments by person: Zoom gives a guest who is not signed in and gave no
-    email nothing but the typed name (its per-join user id changes on every rejoin), so segments
-    of one name that overlap in time are different people, split into as few as the overlaps
-    allow ("Sam", "Sam (2)"); segments that follow one another are one person rejoining."""
-    by_name: dict[str, list[AttendanceSegment]] = defaultdict(list)
-    for segment in segments:
-        by_name[segment.name.strip()].append(segment)
-    people: dict[str, list[AttendanceSegment]] = {}
-    for name, own in by_name.items():
-        numbers = people_by_overlap([Interval(s.joined_at, s.left_at) for s in own])
-        for segment, number in zip(own, numbers, strict=True):
-            people.setdefault(name_key(name=name, number=number + 1), []).append(segment)
-    return people
+def _mappings_of(session: LiveEventSession, course: Course | None) -> dict[str, int]:
+    """Identity → learner, as Course Admins mapped them: the course's mappings of Zoom users and
+    emails, and this session's of typed names. A course-wide mapping of a typed name (made
+    before they held for one session only) matches nobody: "Sam" elsewhere may be anyone."""
+    if course is None:
+        return {}
+    mappings = ParticipantMapping.objects.filter(course=course).filter(
+        Q(session__isnull=True) | Q(session=session)
+    )
+    return {
+        key: learner_id
+        for key, learner_id, session_id in mappings.values_list(
+            "identity_key", "learner_id", "session_id"
+        )
+        if session_id is not None or identity_lasts(key)
+    }
+
+
+def _people(
+    matcher: _Matcher, segments: Sequence[AttendanceSegment]
+) -> tuple[dict[str, list[AttendanceSegment]], dict[str, int | None]]:
+    """The session's segments by person (in their given order within each) and each person's
+    learner. A segment with an identity is its learner, or its identity when unmatched. A
+    name-only guest (not signed in, no email) is nothing but the typed name in Zoom's report
+    (its per-join user id changes on every rejoin), so segments of one name that overlap in
+    time are different people: split into as few as the overlaps allow ("Sam", "Sam (2)"),
+    each then matched only by a mapping made for them in this session; segments that follow
+    one another stay one person rejoining."""
+    keys: list[str] = []
+    learners: dict[str, int | None] = {}
+    guests: dict[str, list[int]] = defaultdict(list)  # typed name -> indexes of its segments
+    for index, segment in enumerate(segments):
+        learner_id = matcher.learner_of(segment)
+        own = _identity_of(segment)
+        if learner_id is None and not identity_lasts(own):
+            guests[segment.name.strip()].append(index)
+            keys.append("")  # numbered below
+            continue
+        key = f"learner:{learner_id}" if learner_id is not None else own
+        keys.append(key)
+        learners[key] = learner_id
+    for name, indexes in guests.items():
+        spans = [Interval(segments[i].joined_at, segments[i].left_at) for i in indexes]
+        for index, number in zip(indexes, people_by_overlap(spans), strict=True):
+            guest_key = name_key(name=name, number=number + 1)
+            learner_id = matcher.by_identity.get(guest_key)
+            key = f"learner:{learner_id}" if learner_id is not None else guest_key
+            keys[index] = key
+            learners[key] = learner_id
+    people: dict[str, list[AttendanceSegment]] = defaultdict(list)
+    for key, segment in zip(keys, segments, strict=True):
+        people[key].append(segment)
+    return people, learners
 
 
 def attendance_records_recompute(*, session_id: int) -> int:
@@ -264,27 +292,11 @@ def attendance_records_recompute(*, session_id: int) -> int:
             scheduled_minutes=session.duration_minutes,
         )
         matcher = _matcher(session)
-        people: dict[str, list[AttendanceSegment]] = defaultdict(list)
-        learners: dict[str, int | None] = {}
         segments = AttendanceSegment.objects.filter(instance__session=session).select_related(
             "instance"
         )
-        guests: list[AttendanceSegment] = []
-        for segment in segments.order_by("joined_at", "id"):
-            learner_id = matcher.learner_of(segment)
-            if learner_id is None and not identity_lasts(_identity_of(segment)):
-                guests.append(segment)
-                continue
-            key = f"learner:{learner_id}" if learner_id is not None else _identity_of(segment)
-            people[key].append(segment)
-            learners[key] = learner_id
-        for guest_key, own in _typed_name_people(guests).items():
-            learner_id = matcher.by_identity.get(guest_key)
-            key = f"learner:{learner_id}" if learner_id is not None else guest_key
-            people[key].extend(own)
-            learners[key] = learner_id
+        people, learners = _people(matcher, list(segments.order_by("joined_at", "id")))
         for key, own in people.items():
-            own.sort(key=lambda segment: (segment.joined_at, segment.pk))
             _upsert_record(session, key, learners[key], own, needed)
         AttendanceRecord.objects.filter(session=session).exclude(
             person_key__in=list(people)
