@@ -203,23 +203,6 @@ def _identity_of(segment: AttendanceSegment) -> str:
     return identity_key(zoom_user_id=segment.zoom_user_id, email=segment.email, name=segment.name)
 
 
-def _matcher(session: LiveEventSession) -> _Matcher:
-    event = session.event
-    registrations = LiveEventRegistration.objects.filter(event=event).exclude(zoom_registrant_id="")
-    by_registrant = dict(registrations.values_list("zoom_registrant_id", "learner_id"))
-    course = course_of_event(event)
-    people = User.objects.filter(membership__organization_id=event.organization_id)
-    candidates = people.filter(live_registrations__event=event)
-    if course is not None:
-        candidates = candidates | people.filter(enrollments__course=course)
-    by_email: dict[str, int] = {}
-    for pk, email in candidates.distinct().values_list("pk", "email"):
-        if email:
-            by_email.setdefault(email.strip().lower(), pk)
-    by_identity = _mappings_of(session, course)
-    return _Matcher(by_registrant=by_registrant, by_email=by_email, by_identity=by_identity)
-
-
 def _mappings_of(session: LiveEventSession, course: Course | None) -> dict[str, int]:
     """Identity → learner, as Course Admins mapped them: the course's mappings of Zoom users and
     emails, and this session's of typed names. A course-wide mapping of a typed name (made
@@ -273,6 +256,23 @@ def _people(
     for key, segment in zip(keys, segments, strict=True):
         people[key].append(segment)
     return people, learners
+
+
+def _matcher(session: LiveEventSession) -> _Matcher:
+    event = session.event
+    registrations = LiveEventRegistration.objects.filter(event=event).exclude(zoom_registrant_id="")
+    by_registrant = dict(registrations.values_list("zoom_registrant_id", "learner_id"))
+    course = course_of_event(event)
+    people = User.objects.filter(membership__organization_id=event.organization_id)
+    candidates = people.filter(live_registrations__event=event)
+    if course is not None:
+        candidates = candidates | people.filter(enrollments__course=course)
+    by_email: dict[str, int] = {}
+    for pk, email in candidates.distinct().values_list("pk", "email"):
+        if email:
+            by_email.setdefault(email.strip().lower(), pk)
+    by_identity = _mappings_of(session, course)
+    return _Matcher(by_registrant=by_registrant, by_email=by_email, by_identity=by_identity)
 
 
 def attendance_records_recompute(*, session_id: int) -> int:
