@@ -172,37 +172,6 @@ def course_of_event(event: LiveEvent) -> Course | None:
     return component.lesson.course if component is not None else None
 
 
-@dataclass
-class _Matcher:
-    """Who a segment is: by registrant id, then Zoom user id, then exact email (any case), then
-    a Course Admin's mapping of the identity. Never by display name alone: two learners called
-    the same stay apart, and a guest's typed name matches only a mapping made for it in this
-    very session (`by_identity` holds the course's mappings of Zoom users and emails, and this
-    session's mappings of typed names)."""
-
-    by_registrant: dict[str, int]
-    by_email: dict[str, int]
-    by_identity: dict[str, int]
-
-    def learner_of(self, segment: AttendanceSegment) -> int | None:
-        """The learner of a segment that carries an identity; None for a name-only guest (who
-        is looked up once numbered among the session's people of that name)."""
-        if segment.registrant_id and segment.registrant_id in self.by_registrant:
-            return self.by_registrant[segment.registrant_id]
-        key = identity_key(zoom_user_id=segment.zoom_user_id, email="", name="")
-        if segment.zoom_user_id and key in self.by_identity:
-            return self.by_identity[key]
-        email = segment.email.strip().lower()
-        if email and email in self.by_email:
-            return self.by_email[email]
-        own = _identity_of(segment)
-        return self.by_identity.get(own) if identity_lasts(own) else None
-
-
-def _identity_of(segment: AttendanceSegment) -> str:
-    return identity_key(zoom_user_id=segment.zoom_user_id, email=segment.email, name=segment.name)
-
-
 def _mappings_of(session: LiveEventSession, course: Course | None) -> dict[str, int]:
     """Identity → learner, as Course Admins mapped them: the course's mappings of Zoom users and
     emails, and this session's of typed names. A course-wide mapping of a typed name (made
@@ -256,6 +225,37 @@ def _people(
     for key, segment in zip(keys, segments, strict=True):
         people[key].append(segment)
     return people, learners
+
+
+@dataclass
+class _Matcher:
+    """Who a segment is: by registrant id, then Zoom user id, then exact email (any case), then
+    a Course Admin's mapping of the identity. Never by display name alone: two learners called
+    the same stay apart, and a guest's typed name matches only a mapping made for it in this
+    very session (`by_identity` holds the course's mappings of Zoom users and emails, and this
+    session's mappings of typed names)."""
+
+    by_registrant: dict[str, int]
+    by_email: dict[str, int]
+    by_identity: dict[str, int]
+
+    def learner_of(self, segment: AttendanceSegment) -> int | None:
+        """The learner of a segment that carries an identity; None for a name-only guest (who
+        is looked up once numbered among the session's people of that name)."""
+        if segment.registrant_id and segment.registrant_id in self.by_registrant:
+            return self.by_registrant[segment.registrant_id]
+        key = identity_key(zoom_user_id=segment.zoom_user_id, email="", name="")
+        if segment.zoom_user_id and key in self.by_identity:
+            return self.by_identity[key]
+        email = segment.email.strip().lower()
+        if email and email in self.by_email:
+            return self.by_email[email]
+        own = _identity_of(segment)
+        return self.by_identity.get(own) if identity_lasts(own) else None
+
+
+def _identity_of(segment: AttendanceSegment) -> str:
+    return identity_key(zoom_user_id=segment.zoom_user_id, email=segment.email, name=segment.name)
 
 
 def _matcher(session: LiveEventSession) -> _Matcher:
