@@ -4,6 +4,8 @@ in through the same service the Zoom fetch uses (SQLite, no Zoom needed)."""
 from __future__ import annotations
 
 import importlib
+import itertools
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -58,6 +60,29 @@ def test_overlapping_intervals_are_as_few_people_as_the_overlaps_allow() -> None
     assert people_by_overlap(intervals) == [0, 1, 0, 0, 2]
     assert people_by_overlap([]) == []
     assert people_by_overlap([Interval(at(0), at(10)), Interval(at(20), at(30))]) == [0, 0]
+
+
+def test_the_people_of_a_typed_name_are_as_many_as_were_there_at_once_and_never_overlap() -> None:
+    chance = random.Random(8)
+    for _case in range(200):
+        intervals = []
+        for _n in range(chance.randint(1, 40)):
+            start = chance.randint(0, 60)
+            intervals.append(Interval(at(start), at(start + chance.randint(1, 20))))
+        people = people_by_overlap(intervals)
+        # The most there at once (a leave sorts before a join at the same moment).
+        moments = sorted([(i.start, 1) for i in intervals] + [(i.end, -1) for i in intervals])
+        present = most = 0
+        for _when, step in moments:
+            present += step
+            most = max(most, present)
+        assert max(people) + 1 == most
+        for person in set(people):
+            own = sorted(
+                (i for i, p in zip(intervals, people, strict=True) if p == person),
+                key=lambda i: i.start,
+            )
+            assert all(a.end <= b.start for a, b in itertools.pairwise(own))
 
 
 def test_only_a_zoom_user_id_or_an_email_is_an_identity_that_lasts() -> None:
