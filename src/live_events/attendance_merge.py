@@ -8,7 +8,8 @@ stray a little outside the run), so an overlap is counted once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,7 +51,52 @@ def identity_key(*, zoom_user_id: str, email: str, name: str) -> str:
         return f"zoom-user:{zoom_user_id}"
     if email:
         return f"email:{email.strip().lower()}"
-    return f"name:{name.strip()}"
+    return name_key(name=name, number=1)
+
+
+# A guest who is not signed in and gave no email is only a typed name in Zoom's report: the same
+# name next week may be someone else. Such an identity holds within one session only.
+LASTING_PREFIXES = ("zoom-user:", "email:")
+
+
+def identity_lasts(key: str) -> bool:
+    """Whether the identity is the same person in a later meeting (a Zoom user id or an email),
+    so a mapping of it may be remembered for the course's later sessions; a typed name is not."""
+    return key.startswith(LASTING_PREFIXES)
+
+
+def name_key(*, name: str, number: int) -> str:
+    """The identity of the `number`-th person who typed `name` in one session (1 for the first:
+    `name:Sam`; `name#2:Sam` for a second Sam there at the same time)."""
+    return f"name:{name.strip()}" if number == 1 else f"name#{number}:{name.strip()}"
+
+
+def name_key_label(key: str) -> str | None:
+    """ " (2)" for the second person of a typed name, None for any other key."""
+    if not key.startswith("name#"):
+        return None
+    number, _sep, _name = key[len("name#") :].partition(":")
+    return f" ({number})" if number.isdigit() else None
+
+
+def people_by_overlap(intervals: Sequence[Interval]) -> list[int]:
+    """For each interval (in the given order), which person it belongs to, 0-based, using as few
+    people as the overlaps allow: intervals of one typed name that overlap in time are different
+    people in the meeting at once; one that starts after another ended may be the same person
+    rejoining, and is taken to be (interval partitioning, earliest-free person first)."""
+    order = sorted(range(len(intervals)), key=lambda i: (intervals[i].start, intervals[i].end))
+    people: list[int] = [0] * len(intervals)
+    free_at: list[tuple[datetime, int]] = []  # (end of the person's latest interval, person)
+    count = 0
+    for index in order:
+        interval = intervals[index]
+        if free_at and free_at[0][0] <= interval.start:
+            _end, person = heapq.heappop(free_at)
+        else:
+            person, count = count, count + 1
+        people[index] = person
+        heapq.heappush(free_at, (interval.end, person))
+    return people
 
 
 def minimum_seconds(*, kind: str, value: int, scheduled_minutes: int) -> int:

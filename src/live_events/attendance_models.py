@@ -8,14 +8,17 @@
   whole when its instance's report is fetched again, so a re-fetch changes nothing.
 - `AttendanceRecord`: one row per (session, person), recomputed from the segments: the learner
   when matched, else the participant's identity (Zoom user id, email, name).
-- `ParticipantMapping`: a Course Admin's "this participant is that learner", remembered for the
-  course's later sessions.
+- `ParticipantMapping`: a Course Admin's "this participant is that learner": remembered for the
+  course's later sessions when the participant has an identity (a Zoom user id, an email); for a
+  guest known only by a typed name, for the session it was made in (`session`).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+from live_events.attendance_merge import identity_lasts, name_key_label
 
 
 class AttendanceSyncState(models.TextChoices):
@@ -136,12 +139,32 @@ class AttendanceRecord(models.Model):
     def matched(self) -> bool:
         return self.learner_id is not None
 
+    @property
+    def label(self) -> str:
+        """The unmatched participant as listed: the typed name, numbered when several people
+        typed it at once ("Sam", "Sam (2)"), else the email."""
+        return (self.name or self.email or "(no name)") + (name_key_label(self.identity_key) or "")
+
+    @property
+    def lasting(self) -> bool:
+        """Whether a mapping of this participant holds for the course's later sessions too."""
+        return identity_lasts(self.identity_key)
+
 
 class ParticipantMapping(models.Model):
     course = models.ForeignKey(
         "courses.Course", on_delete=models.CASCADE, related_name="participant_mappings"
     )
     identity_key = models.CharField(max_length=320)
+    # Set for a name-only guest: the same typed name in another session may be someone else.
+    session = models.ForeignKey(
+        "live_events.LiveEventSession",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="participant_mappings",
+        help_text="The one session the mapping holds for; empty: the course's sessions.",
+    )
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -153,9 +176,17 @@ class ParticipantMapping(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["course", "identity_key"], name="one_mapping_per_identity_per_course"
-            )
+                fields=["course", "identity_key"],
+                condition=models.Q(session__isnull=True),
+                name="one_mapping_per_identity_per_course",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "identity_key"],
+                condition=models.Q(session__isnull=False),
+                name="one_mapping_per_identity_per_session",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.identity_key} → {self.learner_id} in course {self.course_id}"
+        where = f"session {self.session_id}" if self.session_id else f"course {self.course_id}"
+        return f"{self.identity_key} → {self.learner_id} in {where}"

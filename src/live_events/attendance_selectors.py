@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from live_events.attendance_models import (
@@ -100,14 +100,34 @@ def attendance_for_event(*, organization: Organization, event_id: int) -> list[A
 
 
 def attendance_unmatched(*, organization: Organization, session_id: int) -> list[AttendanceRecord]:
-    """Participants of the session who match no learner (guests, unknown emails), by name; each
-    row's `identity_key` is what a mapping takes."""
+    """Participants of the session who match no learner (guests, unknown emails), by name (the
+    people of one typed name numbered: `label`); each row's `identity_key` is what a mapping
+    takes."""
     session = _session(organization=organization, session_id=session_id)
-    return list(
-        AttendanceRecord.objects.filter(session=session, learner__isnull=True).order_by(
-            "name", "identity_key"
-        )
+    records = AttendanceRecord.objects.filter(session=session, learner__isnull=True)
+    return sorted(records, key=_unmatched_order)
+
+
+def _unmatched_order(record: AttendanceRecord) -> tuple[str, str, str]:
+    # By name, the people of one typed name in their order ("Sam", "Sam (2)").
+    return (record.name, record.label, record.identity_key)
+
+
+def attendance_unmatched_of_event(
+    *, organization: Organization, event_id: int
+) -> dict[int, list[AttendanceRecord]]:
+    """The unmatched participants of every session of the event, by session id (sessions with
+    none left out), each session's by name, in one query."""
+    event = LiveEvent.objects.filter(pk=event_id, organization=organization).first()
+    if event is None:
+        raise LookupError("No event of this organization has that id.")
+    by_session: dict[int, list[AttendanceRecord]] = {}
+    records = AttendanceRecord.objects.filter(
+        session__event=event, session__removed_at__isnull=True, learner__isnull=True
     )
+    for record in records:
+        by_session.setdefault(record.session_id, []).append(record)
+    return {pk: sorted(own, key=_unmatched_order) for pk, own in by_session.items()}
 
 
 def attendance_of_learner(
@@ -172,6 +192,9 @@ class SyncStatus:
     words: str
     fetching: bool
     fetched: bool  # a complete report has been stored
+    # Fetch now is offered: Zoom could have something (the scheduled start passed, or a run of
+    # the meeting ended already, say one held early); a fetch before either finds nothing.
+    may_fetch: bool = False
 
 
 def attendance_sync_statuses(
@@ -185,7 +208,15 @@ def attendance_sync_statuses(
     zone = ZoneInfo(time_zone)
     now = now or timezone.now()
     ids = [session.pk for session in sessions]
-    syncs = {sync.session_id: sync for sync in AttendanceSync.objects.filter(session_id__in=ids)}
+    # The end of the latest run whose report is stored: "fetched N after the meeting ended"
+    # counts from it (a restarted meeting's second run, not the first), in the same query.
+    fetched_runs = Q(session__attendance_instances__fetched_at__isnull=False)
+    syncs = {
+        sync.session_id: sync
+        for sync in AttendanceSync.objects.filter(session_id__in=ids).annotate(
+            latest_fetched_end=Max("session__attendance_instances__ended_at", filter=fetched_runs)
+        )
+    }
     work_states = dict(
         WorkItem.objects.filter(
             kind=ATTENDANCE_WORK_KIND,
@@ -196,16 +227,22 @@ def attendance_sync_statuses(
     statuses = {}
     for session in sessions:
         state = work_states.get(ATTENDANCE_WORK_SUBJECT.format(session_id=session.pk))
+        sync = syncs.get(session.pk)
+        ran = sync is not None and (
+            sync.first_ended_at is not None or sync.last_fetched_at is not None
+        )
         statuses[session.pk] = SyncStatus(
             words=attendance_status_words(
                 session=session,
-                sync=syncs.get(session.pk),
+                sync=sync,
                 paused=state == WorkState.PAUSED,
                 zone=zone,
                 now=now,
+                latest_end=getattr(sync, "latest_fetched_end", None),
             ),
             fetching=state == WorkState.RUNNING,
-            fetched=getattr(syncs.get(session.pk), "last_fetched_at", None) is not None,
+            fetched=sync is not None and sync.last_fetched_at is not None,
+            may_fetch=ran or session.starts_at <= now,
         )
     return statuses
 
@@ -227,7 +264,9 @@ def attendance_status_words(
     paused: bool,
     zone: ZoneInfo,
     now: datetime,
+    latest_end: datetime | None = None,
 ) -> str:
+    """`latest_end`: the end of the latest run whose report is stored (else the first end)."""
     if paused:
         return "waiting for re-authentication"
     scheduled_end = session.starts_at + timedelta(minutes=session.duration_minutes)
@@ -237,8 +276,9 @@ def attendance_status_words(
         return "waiting for the meeting to end" if scheduled_end > now else "waiting for Zoom"
     if sync.state == AttendanceSyncState.FETCHED and sync.last_fetched_at is not None:
         fetched = f"attendance fetched {_clock(sync.last_fetched_at, zone)}"
-        if sync.first_ended_at is not None:
-            after = _span(sync.last_fetched_at - sync.first_ended_at)
+        ended = latest_end or sync.first_ended_at
+        if ended is not None:
+            after = _span(sync.last_fetched_at - ended)
             return f"{fetched} ({after} after the meeting ended)"
         return fetched
     if sync.state == AttendanceSyncState.UNAVAILABLE:

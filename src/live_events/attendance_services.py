@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import Course
@@ -24,7 +25,10 @@ from live_events.attendance_merge import (
     Interval,
     clipped,
     identity_key,
+    identity_lasts,
     minimum_seconds,
+    name_key,
+    people_by_overlap,
     union_seconds,
 )
 from live_events.attendance_models import (
@@ -95,11 +99,16 @@ def attendance_instance_note(
     ended_at: datetime | None = None,
 ) -> AttendanceInstance:
     """A run of the session's meeting is known (from `meeting.ended` or Zoom's list of
-    instances); its times are kept when given, and the session's first end moves earlier."""
+    instances); its times are kept when given, and the session's first end moves earlier. A run
+    newly known, or newly known to have ended, starts the retry backoff again: Zoom's report of
+    it comes minutes after its end, whatever the tries of an earlier run came to."""
     with transaction.atomic():
-        instance, _created = AttendanceInstance.objects.get_or_create(
+        instance, created = AttendanceInstance.objects.get_or_create(
             session_id=session_id, zoom_uuid=zoom_uuid
         )
+        newly_ended = ended_at is not None and instance.ended_at is None
+        if created or newly_ended:
+            AttendanceSync.objects.filter(session_id=session_id).update(attempts=0)
         changed = []
         if started_at is not None and instance.started_at != started_at:
             instance.started_at = started_at
@@ -163,17 +172,76 @@ def course_of_event(event: LiveEvent) -> Course | None:
     return component.lesson.course if component is not None else None
 
 
+def _mappings_of(session: LiveEventSession, course: Course | None) -> dict[str, int]:
+    """Identity → learner, as Course Admins mapped them: the course's mappings of Zoom users and
+    emails, and this session's of typed names. A course-wide mapping of a typed name (made
+    before they held for one session only) matches nobody: "Sam" elsewhere may be anyone."""
+    if course is None:
+        return {}
+    mappings = ParticipantMapping.objects.filter(course=course).filter(
+        Q(session__isnull=True) | Q(session=session)
+    )
+    return {
+        key: learner_id
+        for key, learner_id, session_id in mappings.values_list(
+            "identity_key", "learner_id", "session_id"
+        )
+        if session_id is not None or identity_lasts(key)
+    }
+
+
+def _people(
+    matcher: _Matcher, segments: Sequence[AttendanceSegment]
+) -> tuple[dict[str, list[AttendanceSegment]], dict[str, int | None]]:
+    """The session's segments by person (in their given order within each) and each person's
+    learner. A segment with an identity is its learner, or its identity when unmatched. A
+    name-only guest (not signed in, no email) is nothing but the typed name in Zoom's report
+    (its per-join user id changes on every rejoin), so segments of one name that overlap in
+    time are different people: split into as few as the overlaps allow ("Sam", "Sam (2)"),
+    each then matched only by a mapping made for them in this session; segments that follow
+    one another stay one person rejoining."""
+    keys: list[str] = []
+    learners: dict[str, int | None] = {}
+    guests: dict[str, list[int]] = defaultdict(list)  # typed name -> indexes of its segments
+    for index, segment in enumerate(segments):
+        learner_id = matcher.learner_of(segment)
+        own = _identity_of(segment)
+        if learner_id is None and not identity_lasts(own):
+            guests[segment.name.strip()].append(index)
+            keys.append("")  # numbered below
+            continue
+        key = f"learner:{learner_id}" if learner_id is not None else own
+        keys.append(key)
+        learners[key] = learner_id
+    for name, indexes in guests.items():
+        spans = [Interval(segments[i].joined_at, segments[i].left_at) for i in indexes]
+        for index, number in zip(indexes, people_by_overlap(spans), strict=True):
+            guest_key = name_key(name=name, number=number + 1)
+            learner_id = matcher.by_identity.get(guest_key)
+            key = f"learner:{learner_id}" if learner_id is not None else guest_key
+            keys[index] = key
+            learners[key] = learner_id
+    people: dict[str, list[AttendanceSegment]] = defaultdict(list)
+    for key, segment in zip(keys, segments, strict=True):
+        people[key].append(segment)
+    return people, learners
+
+
 @dataclass
 class _Matcher:
     """Who a segment is: by registrant id, then Zoom user id, then exact email (any case), then
     a Course Admin's mapping of the identity. Never by display name alone: two learners called
-    the same stay apart, and a guest's typed name matches only a mapping made for it."""
+    the same stay apart, and a guest's typed name matches only a mapping made for it in this
+    very session (`by_identity` holds the course's mappings of Zoom users and emails, and this
+    session's mappings of typed names)."""
 
     by_registrant: dict[str, int]
     by_email: dict[str, int]
     by_identity: dict[str, int]
 
     def learner_of(self, segment: AttendanceSegment) -> int | None:
+        """The learner of a segment that carries an identity; None for a name-only guest (who
+        is looked up once numbered among the session's people of that name)."""
         if segment.registrant_id and segment.registrant_id in self.by_registrant:
             return self.by_registrant[segment.registrant_id]
         key = identity_key(zoom_user_id=segment.zoom_user_id, email="", name="")
@@ -182,7 +250,8 @@ class _Matcher:
         email = segment.email.strip().lower()
         if email and email in self.by_email:
             return self.by_email[email]
-        return self.by_identity.get(_identity_of(segment))
+        own = _identity_of(segment)
+        return self.by_identity.get(own) if identity_lasts(own) else None
 
 
 def _identity_of(segment: AttendanceSegment) -> str:
@@ -202,13 +271,7 @@ def _matcher(session: LiveEventSession) -> _Matcher:
     for pk, email in candidates.distinct().values_list("pk", "email"):
         if email:
             by_email.setdefault(email.strip().lower(), pk)
-    by_identity: dict[str, int] = {}
-    if course is not None:
-        by_identity = dict(
-            ParticipantMapping.objects.filter(course=course).values_list(
-                "identity_key", "learner_id"
-            )
-        )
+    by_identity = _mappings_of(session, course)
     return _Matcher(by_registrant=by_registrant, by_email=by_email, by_identity=by_identity)
 
 
@@ -229,16 +292,10 @@ def attendance_records_recompute(*, session_id: int) -> int:
             scheduled_minutes=session.duration_minutes,
         )
         matcher = _matcher(session)
-        people: dict[str, list[AttendanceSegment]] = defaultdict(list)
-        learners: dict[str, int | None] = {}
         segments = AttendanceSegment.objects.filter(instance__session=session).select_related(
             "instance"
         )
-        for segment in segments.order_by("joined_at", "id"):
-            learner_id = matcher.learner_of(segment)
-            key = f"learner:{learner_id}" if learner_id is not None else _identity_of(segment)
-            people[key].append(segment)
-            learners[key] = learner_id
+        people, learners = _people(matcher, list(segments.order_by("joined_at", "id")))
         for key, own in people.items():
             _upsert_record(session, key, learners[key], own, needed)
         AttendanceRecord.objects.filter(session=session).exclude(
@@ -299,8 +356,10 @@ def attendance_participant_map(
     identity_key: str,
     learner_id: int,
 ) -> int:
-    """Map an unmatched participant of the session to a learner of the course, for this and the
-    course's later sessions. Returns how many sessions' attendance changed. Bad input (another
+    """Map an unmatched participant of the session to a learner of the course. A participant
+    with an identity (a Zoom user id, an email) is that learner in this and the course's later
+    sessions; a guest known only by a typed name in this session only (the same name next time
+    may be someone else). Returns how many sessions' attendance changed. Bad input (another
     organization's session, an identity not among the session's unmatched, a learner outside the
     course) raises ValidationError and changes nothing."""
     session = (
@@ -322,25 +381,34 @@ def attendance_participant_map(
     ).first()
     if learner is None:
         raise ValidationError({"learner": ["Choose a learner enrolled in this course."]})
+    lasting = identity_lasts(identity_key)
     with transaction.atomic():
         ParticipantMapping.objects.update_or_create(
             course=course,
+            session=None if lasting else session,
             identity_key=identity_key,
             defaults={"learner": learner, "mapped_by": actor},
         )
-        affected = list(
-            AttendanceRecord.objects.filter(
-                session__event__lesson_component__lesson__course=course,
-                identity_key=identity_key,
+        affected = [session.pk]
+        if lasting:
+            affected = list(
+                AttendanceRecord.objects.filter(
+                    session__event__lesson_component__lesson__course=course,
+                    identity_key=identity_key,
+                )
+                .values_list("session_id", flat=True)
+                .distinct()
             )
-            .values_list("session_id", flat=True)
-            .distinct()
-        )
         for affected_id in affected:
             attendance_records_recompute(session_id=affected_id)
     log.info(
         "attendance.participant_mapped",
-        extra={"session_id": session.pk, "learner_id": learner.pk, "sessions": len(affected)},
+        extra={
+            "session_id": session.pk,
+            "learner_id": learner.pk,
+            "sessions": len(affected),
+            "lasting": lasting,
+        },
     )
     return len(affected)
 

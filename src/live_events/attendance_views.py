@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from courses.models import Course
 from courses.selectors import course_learners
 from live_events.attendance_forms import AttendanceMinimumForm, ParticipantMapForm
+from live_events.attendance_merge import identity_lasts
 from live_events.attendance_models import AttendanceRecord
 from live_events.attendance_selectors import (
     AttendanceRow,
@@ -32,6 +33,7 @@ from live_events.attendance_selectors import (
     attendance_meeting_span,
     attendance_sync_statuses,
     attendance_unmatched,
+    attendance_unmatched_of_event,
 )
 from live_events.attendance_services import (
     FetchAlreadyRunning,
@@ -113,6 +115,7 @@ def _event_page(
     sessions = list(live_event_sessions(event=event))
     numbers = {session.pk: n for n, session in enumerate(sessions, start=1)}
     rows = attendance_for_event(organization=request.organization, event_id=event.pk)
+    unmatched = attendance_unmatched_of_event(organization=request.organization, event_id=event.pk)
     now = timezone.now()
     statuses = attendance_sync_statuses(sessions=sessions, time_zone=_zone(), now=now)
     present: dict[int, int] = {}
@@ -131,11 +134,16 @@ def _event_page(
                 "status": statuses[session.pk],
                 "present": present.get(session.pk, 0),
                 "attended": attended.get(session.pk, 0),
-                "has_started": session.starts_at <= now,
             }
             for session in sessions
         ],
         "rows": [_shown(row, numbers) for row in rows],
+        # Below the table, by session: who matched no learner (mapped on the session's page).
+        "unmatched": [
+            {"session": session, "number": numbers[session.pk], "records": unmatched[session.pk]}
+            for session in sessions
+            if session.pk in unmatched
+        ],
         "minimum_form": minimum_form,
         "may_set_minimum": request.membership.is_course_builder,
     }
@@ -187,10 +195,8 @@ def event_attendance_csv(request: MemberRequest, event_id: int) -> HttpResponseB
     event, _course = _event_for(request, event_id)
     numbers = _numbers(event)
     rows = attendance_for_event(organization=request.organization, event_id=event.pk)
-    unmatched = [
-        (session_id, attendance_unmatched(organization=request.organization, session_id=session_id))
-        for session_id in numbers
-    ]
+    by_session = attendance_unmatched_of_event(organization=request.organization, event_id=event.pk)
+    unmatched = [(pk, by_session[pk]) for pk in numbers if pk in by_session]
     return _csv_response(
         f"attendance-{slugify(event.title) or 'event'}.csv",
         _csv_lines(rows, unmatched, numbers, _starts(event), ZoneInfo(_zone())),
@@ -238,7 +244,7 @@ def _session_page(
         for row in rows
     ] + [
         Person(
-            name=f"{record.name or record.email} (unmatched)",
+            name=f"{record.label} (unmatched)",
             duration_words=duration_words(record.duration_seconds),
             segments=_segments(record.segments),
         )
@@ -256,6 +262,7 @@ def _session_page(
                     ParticipantMapForm(
                         initial={"participant": record.identity_key},
                         learners=learners,
+                        lasting=record.lasting,
                         auto_id=f"id_p{record.pk}_%s",  # ids unique on the page
                     ),
                 )
@@ -276,7 +283,6 @@ def _session_page(
         "status": attendance_sync_statuses(sessions=[session], time_zone=_zone())[session.pk],
         "recording_words": _recording_words(session, zone),
         "timeline": session_timeline(people=people, start=start, end=end, zone=zone),
-        "has_started": session.starts_at <= timezone.now(),
     }
     return render(request, "live_events/attendance_session.html", context, status=status)
 
@@ -303,9 +309,11 @@ def _segments(kept: list[list[str]]) -> list[tuple[datetime, datetime]]:
 @course_admin_required
 @require_POST
 def session_attendance_map(request: MemberRequest, session_id: int) -> HttpResponse:
-    """Map one unmatched participant to a learner of the course, for this and later sessions."""
+    """Map one unmatched participant to a learner of the course: for this and later sessions,
+    or this session only for a guest known by a typed name alone."""
     session, course = _session_for(request, session_id)
-    form = ParticipantMapForm(request.POST, learners=_learner_choices(course))
+    lasting = identity_lasts(request.POST.get("participant", ""))
+    form = ParticipantMapForm(request.POST, learners=_learner_choices(course), lasting=lasting)
     if form.is_valid():
         try:
             changed = attendance_participant_map(
@@ -319,11 +327,12 @@ def session_attendance_map(request: MemberRequest, session_id: int) -> HttpRespo
             for field, errors in refused.message_dict.items():
                 form.add_error("learner" if field == "learner" else None, errors)
         else:
-            messages.success(
-                request,
-                f"Mapped. {changed} session(s) counted again; the course's later sessions "
-                "recognise this participant too.",
+            later = (
+                "the course's later sessions recognise this participant too."
+                if lasting
+                else "this holds for this session only (a typed name alone is no identity)."
             )
+            messages.success(request, f"Mapped. {changed} session(s) counted again; {later}")
             return redirect(reverse("live_events:session_attendance", args=[session.pk]))
     return _session_page(request, session, course, failed=form, status=400)
 
@@ -428,7 +437,7 @@ def _csv_lines(
                 [
                     numbers.get(session_id, ""),
                     _when(starts.get(session_id), zone),
-                    _cell(record.name),
+                    _cell(record.label),
                     _cell(record.email),
                     "no",
                     "",

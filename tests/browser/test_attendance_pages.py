@@ -102,6 +102,10 @@ def test_the_course_admin_reads_attendance_and_downloads_the_csv_and_a_learner_s
     expect(timeline.locator("[data-person]")).to_have_count(len(CLASS) + 1)
     expect(timeline.locator("[data-segment]")).to_have_count(8)
     expect(page.locator("[data-unmatched]")).to_contain_text("Grace (phone)")
+    # Beside the choice: a guest who typed only a name is mapped for this session only.
+    expect(page.locator("[data-unmatched] [data-map-scope]")).to_contain_text(
+        "For this session only"
+    )
     screenshot(page, "attendance-01-session")
 
     with page.expect_download() as downloading:
@@ -124,6 +128,11 @@ def test_the_course_admin_reads_attendance_and_downloads_the_csv_and_a_learner_s
     page.get_by_role("link", name="Attendance", exact=True).click()
     expect(page.get_by_role("heading", name="Attendance", exact=True)).to_be_visible()
     expect(page.locator("[data-attendance-row]")).to_have_count(len(CLASS))
+    # Below the table, the participants who matched no learner, by session.
+    guests = page.locator('[data-unmatched-session="1"] [data-unmatched]')
+    expect(guests).to_have_count(1)
+    expect(guests).to_contain_text("Grace (phone)")
+    expect(guests).to_contain_text("30 min")
     screenshot(page, "attendance-02-event")
 
     learner_page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from live_events.attendance_models import AttendanceSync, AttendanceSyncState
+from live_events.attendance_models import AttendanceInstance, AttendanceSync, AttendanceSyncState
 from live_events.attendance_selectors import attendance_sync_status
 from live_events.models import LiveEvent, LiveEventProvider, LiveEventSession
 from organizations.models import Organization
@@ -42,6 +42,32 @@ def test_fetched_says_when_and_how_long_after_the_end(
     )
     assert _status(acme, session) == "attendance fetched 14:02 (3 s after the meeting ended)"
     assert _status(acme, session, "Europe/Berlin").startswith("attendance fetched 15:02 ")
+
+
+def test_fetched_after_a_restart_counts_from_the_end_of_the_latest_run_fetched(
+    acme: Organization, session: LiveEventSession
+) -> None:
+    fetched = ENDED + timedelta(minutes=9)
+    AttendanceSync.objects.create(
+        session=session,
+        state=AttendanceSyncState.FETCHED,
+        first_ended_at=ENDED,
+        last_fetched_at=fetched,
+    )
+    AttendanceInstance.objects.create(
+        session=session, zoom_uuid="run-1", ended_at=ENDED, fetched_at=ENDED + timedelta(minutes=2)
+    )
+    AttendanceInstance.objects.create(
+        session=session,
+        zoom_uuid="run-2",
+        ended_at=ENDED + timedelta(minutes=8),
+        fetched_at=fetched,
+    )
+    # A run Zoom listed whose report is not stored does not count.
+    AttendanceInstance.objects.create(
+        session=session, zoom_uuid="run-3", ended_at=ENDED + timedelta(minutes=20)
+    )
+    assert _status(acme, session) == "attendance fetched 14:10 (60 s after the meeting ended)"
 
 
 def test_retrying_names_the_next_try_and_the_reason(

@@ -4,6 +4,7 @@ the fetch run as durable work, and the result compared with zoomsim's ground tru
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from live_events.attendance_models import (
     AttendanceSegment,
     AttendanceSync,
     AttendanceSyncState,
+    ParticipantMapping,
 )
 from live_events.attendance_selectors import (
     attendance_for_event,
@@ -209,21 +211,24 @@ def test_a_guest_matches_nobody_until_mapped_and_the_mapping_holds_for_the_next_
     ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
     ada_id = registered(acme, first, ada)
     # Ada's sister joins as a guest typing Ada's name: a display name alone matches nobody.
+    # Grace, unregistered, signs in with the front desk's Zoom account (Basil Basic's): a Zoom
+    # identity, but not one of a learner.
     instance = run_meeting(
         zoomsim,
         first,
         [
             {"registrant_id": ada_id, "segments": [[0, 30]]},
             {"guest_name": "Ada Lovelace", "segments": [[0, 45]]},
-            {"guest_name": "Grace (phone)", "segments": [[0, 60]]},
+            {"user_id": "acme-basic", "segments": [[0, 60]]},
         ],
     )
     deliver_meeting_ended(zoomsim, instance["uuid"])
     _report_becomes_ready(zoomsim, first)
 
     unmatched = attendance_unmatched(organization=acme, session_id=first.pk)
-    assert sorted(u.name for u in unmatched) == ["Ada Lovelace", "Grace (phone)"]
-    grace = next(u for u in unmatched if u.name == "Grace (phone)")
+    assert sorted(u.name for u in unmatched) == ["Ada Lovelace", "Basil Basic"]
+    grace = next(u for u in unmatched if u.name == "Basil Basic")
+    assert grace.identity_key == "zoom-user:acme-basic"
     assert [
         row.learner for row in attendance_for_session(organization=acme, session_id=first.pk)
     ] == [ada]
@@ -256,7 +261,8 @@ def test_a_guest_matches_nobody_until_mapped_and_the_mapping_holds_for_the_next_
         "Ada Lovelace"
     ]
 
-    # The next session: Grace joins by phone again, unregistered, and is Grace at once.
+    # The next session: Grace joins from the front desk's account again, unregistered, and is
+    # Grace at once: the mapping of a Zoom identity holds for the course's later sessions.
     bob = learner(acme, acme_course, "bob@acme.example", "Bob", "Byte")
     bob_id = registered(acme, second, bob)
     again = run_meeting(
@@ -264,7 +270,7 @@ def test_a_guest_matches_nobody_until_mapped_and_the_mapping_holds_for_the_next_
         second,
         [
             {"registrant_id": bob_id, "segments": [[0, 60]]},
-            {"guest_name": "Grace (phone)", "segments": [[15, 30]]},
+            {"user_id": "acme-basic", "segments": [[15, 30]]},
         ],
     )
     deliver_meeting_ended(zoomsim, again["uuid"])
@@ -281,6 +287,203 @@ def test_a_guest_matches_nobody_until_mapped_and_the_mapping_holds_for_the_next_
         (second.pk, bob),
         (second.pk, grace_learner),
     }
+
+
+def test_a_guest_known_only_by_a_typed_name_is_mapped_for_that_session_only(
+    event: LiveEvent,
+    acme: Organization,
+    acme_people: People,
+    acme_course: Course,
+    zoomsim: LiveZoomsim,
+) -> None:
+    first, second = _sessions(event)
+    ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
+    sam = learner(acme, acme_course, "sam.sato@acme.example", "Sam", "Sato")
+    # Sam Sato never registers; in session 1 he joins as a guest typing "Sam".
+    instance = run_meeting(
+        zoomsim,
+        first,
+        [
+            {"registrant_id": registered(acme, first, ada)},
+            {"guest_name": "Sam", "segments": [[0, 45]]},
+        ],
+    )
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+    _report_becomes_ready(zoomsim, first)
+    [guest] = attendance_unmatched(organization=acme, session_id=first.pk)
+    assert (guest.identity_key, guest.lasting) == ("name:Sam", False)
+
+    changed = attendance_participant_map(
+        organization=acme,
+        actor=acme_people.course_assistant,
+        session_id=first.pk,
+        identity_key=guest.identity_key,
+        learner_id=sam.pk,
+    )
+
+    assert changed == 1
+    rows = {
+        row.learner: row for row in attendance_for_session(organization=acme, session_id=first.pk)
+    }
+    assert rows[sam].duration_seconds == 45 * 60
+    mapping = ParticipantMapping.objects.get()
+    assert (mapping.session_id, mapping.identity_key) == (first.pk, "name:Sam")
+    assert mapping.learner == sam
+
+    # Session 2: someone else types "Sam". Nothing says it is Sam Sato: unmatched, and Sam Sato
+    # has no attendance in a session he never came to.
+    bob = learner(acme, acme_course, "bob@acme.example", "Bob", "Byte")
+    again = run_meeting(
+        zoomsim,
+        second,
+        [
+            {"registrant_id": registered(acme, second, bob)},
+            {"guest_name": "Sam", "segments": [[10, 20]]},
+        ],
+    )
+    deliver_meeting_ended(zoomsim, again["uuid"])
+    _report_becomes_ready(zoomsim, second)
+
+    assert [
+        row.learner for row in attendance_for_session(organization=acme, session_id=second.pk)
+    ] == [bob]
+    [stranger] = attendance_unmatched(organization=acme, session_id=second.pk)
+    assert (stranger.name, stranger.duration_seconds) == ("Sam", 10 * 60)
+    whole = attendance_for_event(organization=acme, event_id=event.pk)
+    assert {(row.session_id, row.learner) for row in whole} == {
+        (first.pk, ada),
+        (first.pk, sam),
+        (second.pk, bob),
+    }
+    # Recounting session 1 (a re-fetch) keeps its mapping.
+    AttendanceInstance.objects.filter(session=first).update(fetched_at=None)
+    attendance_fetch_now(organization=acme, session_id=first.pk)
+    work_everything()
+    assert sam in {
+        row.learner for row in attendance_for_session(organization=acme, session_id=first.pk)
+    }
+
+
+def test_guests_of_one_typed_name_at_the_same_time_are_listed_apart_and_a_rejoin_stays_one(
+    event: LiveEvent,
+    acme: Organization,
+    acme_people: People,
+    acme_course: Course,
+    zoomsim: LiveZoomsim,
+) -> None:
+    session = _sessions(event)[0]
+    ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
+    instance = run_meeting(
+        zoomsim,
+        session,
+        [
+            {"registrant_id": registered(acme, session, ada)},
+            # Three guests type "Sam"; at most two are in the meeting at once: two people.
+            {"guest_name": "Sam", "segments": [[0, 30]]},
+            {"guest_name": "Sam", "segments": [[10, 60]]},
+            {"guest_name": "Sam", "segments": [[35, 45]]},
+            # Kim drops out and rejoins: one person.
+            {"guest_name": "Kim", "segments": [[0, 10], [20, 30]]},
+        ],
+    )
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+    _report_becomes_ready(zoomsim, session)
+
+    unmatched = attendance_unmatched(organization=acme, session_id=session.pk)
+    assert [(u.label, u.duration_seconds) for u in unmatched] == [
+        ("Kim", 20 * 60),
+        ("Sam", (30 + 10) * 60),  # the first Sam, and the one who came after they left
+        ("Sam (2)", 50 * 60),
+    ]
+    assert len({u.identity_key for u in unmatched}) == 3
+
+    # Mapping the second Sam maps that one only.
+    second_sam = unmatched[2]
+    attendance_participant_map(
+        organization=acme,
+        actor=acme_people.course_assistant,
+        session_id=session.pk,
+        identity_key=second_sam.identity_key,
+        learner_id=ada.pk,
+    )
+    rows = attendance_for_session(organization=acme, session_id=session.pk)
+    assert [(row.learner, row.duration_seconds) for row in rows] == [(ada, 60 * 60)]
+    assert [
+        (u.label, u.duration_seconds)
+        for u in attendance_unmatched(organization=acme, session_id=session.pk)
+    ] == [("Kim", 20 * 60), ("Sam", 40 * 60)]
+
+
+def test_fetched_after_a_restart_counts_from_the_end_of_the_latest_run(
+    event: LiveEvent, acme: Organization, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    session = _sessions(event)[0]
+    ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
+    people = [{"registrant_id": registered(acme, session, ada)}, {"guest_name": "Visitor"}]
+    first = run_meeting(
+        zoomsim,
+        session,
+        people,
+        duration_minutes=30,
+        start_time=(timezone.now() - timedelta(hours=3)).isoformat(),
+    )
+    deliver_meeting_ended(zoomsim, first["uuid"])
+    _report_becomes_ready(zoomsim, session)
+    assert "after the meeting ended" in _status(acme, session)
+
+    second = run_meeting(zoomsim, session, people, duration_minutes=30)  # restarted, ends now
+    deliver_meeting_ended(zoomsim, second["uuid"])
+    _report_becomes_ready(zoomsim, session)
+
+    status = _status(acme, session)
+    after = re.search(r"\((\d+) (s|min|h) after the meeting ended\)$", status)
+    assert after is not None, status
+    # Minutes after the restart's end (zoomsim's clock runs a little ahead), not the 2 h
+    # since the first run ended.
+    assert after.group(2) in ("s", "min"), status
+    assert after.group(2) == "s" or int(after.group(1)) <= 5, status
+
+
+def test_a_new_run_starts_the_retry_backoff_again(
+    event: LiveEvent, acme: Organization, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    session = _sessions(event)[0]
+    ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
+    people = [{"registrant_id": registered(acme, session, ada)}, {"guest_name": "Visitor"}]
+    first = run_meeting(zoomsim, session, people, duration_minutes=30)
+    deliver_meeting_ended(zoomsim, first["uuid"])
+    for _try in range(3):  # Zoom takes a while: tried four times before the report is there
+        next_try_comes(session)
+    _report_becomes_ready(zoomsim, session)
+    sync = AttendanceSync.objects.get(session=session)
+    assert sync.state == AttendanceSyncState.FETCHED
+    assert sync.attempts == 5, sync.attempts
+
+    def first_wait() -> timedelta:
+        sync = AttendanceSync.objects.get(session=session)
+        assert sync.state == AttendanceSyncState.RETRYING, sync.state
+        assert sync.next_try_at is not None
+        return sync.next_try_at - sync.updated_at
+
+    # The host restarts the meeting; Zoom's report of it comes 30 s after its end. The wait
+    # before the next try is the first step again (1 min), whatever the first run's tries were.
+    set_knobs(zoomsim, report_delay=30)
+    advance_zoom_clock(zoomsim, 30 * 60)
+    second = run_meeting(zoomsim, session, people, duration_minutes=20)
+    deliver_meeting_ended(zoomsim, second["uuid"])
+    assert timedelta(seconds=55) <= first_wait() <= timedelta(seconds=65)
+    advance_zoom_clock(zoomsim, 30)
+    next_try_comes(session)
+    assert AttendanceSync.objects.get(session=session).state == AttendanceSyncState.FETCHED
+
+    # A third run whose meeting.ended is lost, found in Zoom's list of instances by Fetch now:
+    # the backoff starts again too.
+    advance_zoom_clock(zoomsim, 30 * 60)
+    run_meeting(zoomsim, session, people, duration_minutes=10)
+    attendance_fetch_now(organization=acme, session_id=session.pk)
+    work_everything()
+    assert session.attendance_instances.count() == 3
+    assert timedelta(seconds=55) <= first_wait() <= timedelta(seconds=65)
 
 
 def test_a_restarted_meeting_counts_both_instances_and_a_late_one_is_picked_up(

@@ -183,12 +183,22 @@ def test_the_csv_streams_every_row_and_the_unmatched_below(
     assert _csv(event_csv) == rows  # session 2 has no attendance yet
 
 
-def test_a_guest_is_mapped_once_and_the_mapping_holds_for_the_next_session(
+def test_a_guest_known_only_by_name_is_mapped_once_for_that_session_only(
     scene: Scene, acme: Organization, acme_people: People, zoomsim: LiveZoomsim
 ) -> None:
     client = signed_in(acme_people.course_assistant)
     grace = AttendanceRecord.objects.get(session=scene.first, learner__isnull=True)
     map_url = _session_url(scene, "session_attendance_map")
+    # Beside the choice: a typed name alone is mapped for this session only.
+    [row] = re.findall(
+        r"<tr data-unmatched>(.*?)</tr>", client.get(_session_url(scene)).content.decode(), re.S
+    )
+    scope = re.search(r"<p class=\"help\" [^>]*data-map-scope>(.*?)</p>", row, re.S)
+    assert scope is not None
+    assert scope.group(1).startswith("For this session only: a guest who gave Zoom only a typed")
+    described = re.search(r'<select [^>]*aria-describedby="([^"]+)"', row)
+    assert described is not None
+    assert f'id="{described.group(1)}"' in row
 
     # A learner outside the course is refused beside the field; nothing changes.
     outsider = learner(
@@ -202,6 +212,7 @@ def test_a_guest_is_mapped_once_and_the_mapping_holds_for_the_next_session(
     mapped = client.post(map_url, {"participant": grace.identity_key, "learner": scene.cy.pk})
     assert mapped.status_code == 302
     page = client.get(_session_url(scene)).content.decode()
+    assert "this holds for this session only" in page
     assert "<tr data-unmatched>" not in page
     cy_row = next(
         r for r in re.findall(r"<tr data-attendance-row>(.*?)</tr>", page, re.S) if "Cy Young" in r
@@ -214,7 +225,7 @@ def test_a_guest_is_mapped_once_and_the_mapping_holds_for_the_next_session(
     assert "This participant is not unmatched here." in again.content.decode()
     assert ParticipantMapping.objects.get().learner == scene.cy
 
-    # The next session: the same guest is Cy by the mapping.
+    # The next session: a guest typing "Grace (phone)" is not taken for Cy: listed to map again.
     bob_moved = registered(acme, scene.second, scene.bob)
     instance = run_meeting(
         zoomsim,
@@ -229,9 +240,11 @@ def test_a_guest_is_mapped_once_and_the_mapping_holds_for_the_next_session(
     next_try_comes(scene.second)
     second = client.get(reverse("live_events:session_attendance", args=[scene.second.pk]))
     html = second.content.decode()
-    assert "<tr data-unmatched>" not in html
-    assert "Cy Young" in html
-    assert "30 min" in html
+    [again_row] = re.findall(r"<tr data-unmatched>(.*?)</tr>", html, re.S)
+    assert "Grace (phone)" in again_row
+    assert "30 min" in again_row
+    learners = re.findall(r"<tr data-attendance-row>(.*?)</tr>", html, re.S)
+    assert ["Bob Byte" in r for r in learners] == [True]
 
 
 def test_fetch_now_runs_the_same_work_and_is_refused_while_a_fetch_runs(
@@ -260,6 +273,84 @@ def test_fetch_now_runs_the_same_work_and_is_refused_while_a_fetch_runs(
     back = client.post(fetch_url, {"back": "lesson"})
     assert back.status_code == 302
     assert back["Location"].endswith(f"#session-{scene.first.pk}")
+
+
+def test_the_event_page_lists_the_unmatched_below_the_table_by_session(
+    scene: Scene, acme: Organization, acme_people: People, zoomsim: LiveZoomsim
+) -> None:
+    instance = run_meeting(
+        zoomsim,
+        scene.second,
+        [
+            {"registrant_id": registered(acme, scene.second, scene.cy)},
+            {"guest_name": "Sam", "segments": [[0, 30]]},
+            {"guest_name": "Sam", "segments": [[20, 40]]},  # another Sam at the same time
+        ],
+    )
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    next_try_comes(scene.second)
+
+    url = reverse("live_events:attendance", args=[scene.event.pk])
+    html = signed_in(acme_people.course_assistant).get(url).content.decode()
+
+    section = html[html.index("data-event-unmatched") :]
+    groups = dict(re.findall(r'<tbody data-unmatched-session="(\d+)">(.*?)</tbody>', section, re.S))
+    assert list(groups) == ["1", "2"]
+    first = re.findall(r"<tr data-unmatched>(.*?)</tr>", groups["1"], re.S)
+    second = re.findall(r"<tr data-unmatched>(.*?)</tr>", groups["2"], re.S)
+    assert len(first) == 1
+    assert "Grace (phone)" in first[0]
+    assert "1 h 00 min" in first[0]
+    assert [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).split(" Session")[0].strip()
+        for row in second
+    ] == ["Sam", "Sam (2)"]
+    assert "30 min" in second[0]
+    assert "20 min" in second[1]
+    assert reverse("live_events:session_attendance", args=[scene.second.pk]) in groups["2"]
+    # The event CSV says the same.
+    rows = _csv(
+        signed_in(acme_people.course_assistant).get(
+            reverse("live_events:attendance_csv", args=[scene.event.pk])
+        )
+    )
+    assert [(r["session"], r["learner"]) for r in rows if r["matched"] == "no"] == [
+        ("1", "Grace (phone)"),
+        ("2", "Sam"),
+        ("2", "Sam (2)"),
+    ]
+
+
+def test_fetch_now_shows_for_a_session_held_before_its_scheduled_start(
+    scene: Scene, acme: Organization, acme_people: People, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    second = scene.second
+    client = signed_in(acme_people.course_assistant)
+    fetch_url = reverse("live_events:session_attendance_fetch", args=[second.pk])
+    session_url = reverse("live_events:session_attendance", args=[second.pk])
+    event_url = reverse("live_events:attendance", args=[scene.event.pk])
+    assert second.starts_at > timezone.now()  # days away
+    assert fetch_url not in client.get(session_url).content.decode()  # nothing to fetch yet
+
+    # The host holds session 2 today, days early; Zoom says the meeting ended.
+    instance = run_meeting(
+        zoomsim,
+        second,
+        [{"registrant_id": registered(acme, second, scene.cy)}, {"guest_name": "Visitor"}],
+    )
+    deliver_meeting_ended(zoomsim, instance["uuid"])
+
+    for url in (session_url, event_url, _lesson_url(acme_course)):
+        assert fetch_url in client.get(url).content.decode(), url
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    assert client.post(fetch_url).status_code == 302
+    next_try_comes(second)
+    rows = re.findall(
+        r"<tr data-attendance-row>(.*?)</tr>", client.get(session_url).content.decode(), re.S
+    )
+    assert ["Cy Young" in row for row in rows] == [True]
+    assert fetch_url in client.get(session_url).content.decode()  # fetched: still offered
 
 
 def test_course_builders_set_the_minimum_with_errors_beside_the_field(
@@ -421,6 +512,8 @@ def test_a_meeting_without_learners_reads_fetched_with_no_learner_and_the_guest_
     unmatched = re.findall(r"<tr data-unmatched>(.*?)</tr>", html, re.S)
     assert sorted("Visitor" in row for row in unmatched) == [False, True]  # the host, the guest
     assert all("csrfmiddlewaretoken" in row for row in unmatched)
+    host = next(row for row in unmatched if "Hal Host" in row)
+    assert "Remembered for the course&#x27;s later sessions too" in host
     cy_page = signed_in(scene.cy).get(_lesson_url(acme_course)).content.decode()
     assert "Zoom reports no attendance of yours in this session." in cy_page
 

@@ -3,6 +3,7 @@ against zoomsim's ground truth, and its attendance come back to Campus through `
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -11,9 +12,11 @@ from io import StringIO
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from courses.models import Course
+from live_events.attendance_models import AttendanceSync, AttendanceSyncState
 from live_events.attendance_selectors import attendance_for_session
 from live_events.inputs import EventInput, EventOptions, SessionInput
 from live_events.models import LiveEvent, LiveEventSession
@@ -32,6 +35,7 @@ from tests.zoom_integration.attendance_scenes import (
     work_everything,
 )
 from tests.zoom_integration.conftest import WEBHOOK_SECRET
+from zoom_integration.management.commands.play_meeting import Command
 from zoom_integration.models import ZoomAccount
 from zoom_integration.services.webhooks import WebhookOutcomeKind, zoom_webhook_receive
 from zoomsim.webhooks import signed_headers
@@ -142,6 +146,54 @@ def test_plays_a_meeting_zoomsim_holds_and_campus_gets_its_attendance(
     matched = {row.learner for row in rows if row.learner is not None}
     assert matched == set(learners)
     assert all(row.attended for row in rows if row.learner is not None)
+
+
+def _played_uuid(printed: str) -> str:
+    found = re.search(r"^  instance (\S+): ", printed, re.M)
+    assert found is not None, printed
+    return found.group(1)
+
+
+def test_wait_on_a_session_fetched_before_waits_for_the_run_it_played(
+    acme: Organization,
+    acme_people: People,
+    acme_course: Course,
+    connect_acme_account: Connect,
+    zoomsim: LiveZoomsim,
+) -> None:
+    connect_acme_account(acme, acme_people.org_admin)
+    set_knobs(zoomsim, report_delay=REPORT_DELAY)
+    session = _recorded_event(acme, acme_people, acme_course).sessions.get()
+    ada = learner(acme, acme_course, "ada@acme.example", "Ada", "Lovelace")
+    registered(acme, session, ada)
+    first = _played_uuid(_play(str(session.pk), "--participants", "5", "--minutes", "20"))
+    _deliver_meeting_ended(zoomsim, first)
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    next_try_comes(session)
+    assert AttendanceSync.objects.get(session=session).state == AttendanceSyncState.FETCHED
+
+    # Played again: no worker here fetches it, so --wait must not print the first run's rows.
+    advance_zoom_clock(zoomsim, 30 * 60)
+    started = timezone.now()
+    printed = _play(str(session.pk), "--participants", "5", "--minutes", "20", "--wait", "2")
+
+    second = _played_uuid(printed)
+    assert second != first
+    assert "still not fetched after 2 s" in printed
+    assert "learners matched" not in printed
+    assert "did not attend" not in printed
+    assert " attended " not in printed
+
+    # Once the worker has the new run, the wait ends with the attendance of both runs.
+    _deliver_meeting_ended(zoomsim, second)
+    advance_zoom_clock(zoomsim, REPORT_DELAY)
+    next_try_comes(session)
+    out = StringIO()
+    Command(stdout=out).watch(session, instance_uuid=second, since=started, seconds=5)
+    watched = out.getvalue()
+    assert "still not fetched" not in watched
+    assert re.search(r"Ada Lovelace\s+attended\s+40\.0 min", watched), watched
+    assert "1 learners matched" in watched
 
 
 def test_refuses_a_session_without_a_zoom_meeting_and_changes_nothing(

@@ -6,18 +6,21 @@
 zoomsim (ZOOM_API_BASE_URL's host; the one `make run` starts) runs the meeting, ending now, and
 sends Campus `meeting.ended` (and `recording.completed` when the event records to the cloud);
 Campus's worker then fetches the report. With --wait, the command then prints the session's sync
-status each time it changes and, once fetched, the learners' attendance, read through the same
-selectors as Campus's pages. See zoom_integration/meeting_player.py.
+status each time it changes and, once the run it played is fetched (not an earlier run of a
+session fetched before), the learners' attendance, read through the same selectors as Campus's
+pages. See zoom_integration/meeting_player.py.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from live_events.attendance_models import AttendanceSync, AttendanceSyncState
+from live_events.attendance_models import AttendanceInstance, AttendanceSync, AttendanceSyncState
 from live_events.attendance_selectors import (
     attendance_for_session,
     attendance_sync_status,
@@ -64,6 +67,7 @@ class Command(BaseCommand):
             raise CommandError("Give a session id or --lesson LESSON_ID (one of them).")
         if not 1 <= options["participants"] <= 300:
             raise CommandError("--participants must be from 1 to 300.")
+        played_at = timezone.now()
         try:
             session = session_to_play(session_id=session_id, lesson_id=lesson_id)
             played = meeting_play(
@@ -100,11 +104,17 @@ class Command(BaseCommand):
             "Zoom's report is ready."
         )
         if options["wait"] > 0:
-            self._watch(session, seconds=options["wait"])
+            self.watch(
+                session, instance_uuid=instance["uuid"], since=played_at, seconds=options["wait"]
+            )
 
-    def _watch(self, session: LiveEventSession, *, seconds: int) -> None:
+    def watch(
+        self, session: LiveEventSession, *, instance_uuid: str, since: datetime, seconds: int
+    ) -> None:
         """The sync status whenever it changes, as the session's viewers read it, until the
-        attendance is fetched (or Zoom has none), then the learners' rows."""
+        played run's report is stored (or Zoom has none: given up since `since`), then the
+        learners' rows. A session fetched before is not done: its status reads "fetched" until
+        the worker has the new run."""
         organization = session.event.organization
         deadline = time.monotonic() + seconds
         shown = ""
@@ -115,12 +125,13 @@ class Command(BaseCommand):
             if status != shown:
                 self.stdout.write(f"  sync status: {status}")
                 shown = status
-            state = (
-                AttendanceSync.objects.filter(session=session)
-                .values_list("state", flat=True)
-                .first()
-            )
-            if state in (AttendanceSyncState.FETCHED, AttendanceSyncState.UNAVAILABLE):
+            stored = AttendanceInstance.objects.filter(
+                session=session, zoom_uuid=instance_uuid, fetched_at__isnull=False
+            ).exists()
+            given_up = AttendanceSync.objects.filter(
+                session=session, state=AttendanceSyncState.UNAVAILABLE, updated_at__gte=since
+            ).exists()
+            if stored or given_up:
                 break
             if time.monotonic() > deadline:
                 self.stdout.write(f"  still not fetched after {seconds} s (is the worker running?)")
