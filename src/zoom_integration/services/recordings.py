@@ -14,7 +14,10 @@ Finding them:
 Importing one file (`zoom.recording.import`, one row per file):
 - the bytes go to a private partial file under `RECORDING_DOWNLOAD_DIR`, in pieces of
   `RECORDING_PIECE_BYTES` (Range requests), each streamed in 1 MiB chunks: never held whole;
-- an interruption keeps what arrived; the next try asks Zoom with Range for the rest;
+- an interruption keeps what arrived; the next try asks Zoom with Range for the rest. A try
+  that brought bytes before Zoom failed (a 5xx, a timeout, a dropped connection) is not a try
+  used up: it comes back soon (RetryLater), so a long download on a flaky line never runs out of
+  tries while it is still getting somewhere; only tries that bring nothing count;
 - the size Zoom serves must be the `file_size` Zoom listed: otherwise the partial file goes, the
   listing is read again, and the import is retried;
 - only a whole, checked file is saved through Django's storage (STORAGES["default"]: local files
@@ -58,7 +61,14 @@ from zoom_integration.encryption import decrypt_secret, encrypt_secret
 from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomAccount, ZoomWebhookEvent
 from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.services.zoom_accounts import zoom_account_for_organization
-from zoomclient import ZoomClient, ZoomDownloadInterrupted, ZoomNotFound, ZoomUnauthorized
+from zoomclient import (
+    ZoomClient,
+    ZoomDownloadInterrupted,
+    ZoomNotFound,
+    ZoomServerError,
+    ZoomTransportError,
+    ZoomUnauthorized,
+)
 from zoomclient.json_fields import integer, text
 from zoomclient.recordings import MeetingRecordings, RecordingFile
 
@@ -74,6 +84,8 @@ POLL_GAP_MAX = timedelta(hours=4)
 # starts with a token about to die.
 DOWNLOAD_TOKEN_LIFETIME = timedelta(hours=24)
 DOWNLOAD_TOKEN_MARGIN = timedelta(minutes=10)
+# A download that got somewhere before Zoom failed resumes this soon, without using up a try.
+RESUME_AFTER_PROGRESS = timedelta(seconds=30)
 
 
 class RecordingSizeMismatch(Exception):
@@ -273,6 +285,10 @@ def zoom_recording_poll(*, session_id: int) -> None:
 # --- importing one file ---------------------------------------------------------------------------
 
 
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
 def _partial_path(recording: LiveEventRecording) -> Path:
     folder = private_dir(Path(settings.RECORDING_DOWNLOAD_DIR))
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", recording.zoom_file_id or str(recording.pk))
@@ -383,6 +399,7 @@ def zoom_recording_import(*, recording_id: int, payload: Mapping[str, Any]) -> N
         )
         return
     partial = _partial_path(recording)
+    had = _size(partial)
     with zoom_client_for_account(account) as client:
         try:
             _download_whole(client, recording, partial, _download_token(payload, timezone.now()))
@@ -393,13 +410,12 @@ def zoom_recording_import(*, recording_id: int, payload: Mapping[str, Any]) -> N
                 recording_id=recording.pk, problem=str(mismatch), failed=False
             )
             raise
-        except ZoomDownloadInterrupted:
-            kept = partial.stat().st_size if partial.exists() else 0
-            live_event_recording_problem(
-                recording_id=recording.pk,
-                problem=f"Download interrupted at {kept} bytes; resuming.",
-                failed=False,
-            )
+        except (ZoomTransportError, ZoomServerError) as error:
+            kept = _size(partial)
+            problem = f"Download interrupted at {kept} bytes; resuming."
+            live_event_recording_problem(recording_id=recording.pk, problem=problem, failed=False)
+            if kept > had:
+                raise RetryLater(timezone.now() + RESUME_AFTER_PROGRESS, problem) from error
             raise
     with partial.open("rb") as whole:
         stored = default_storage.save(_stored_name(recording), File(whole))
