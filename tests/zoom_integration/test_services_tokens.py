@@ -28,13 +28,13 @@ from tests.zoom_integration.zoom_account_scenes import (
 from tests.zoomsim.oauth_flow import refresh
 from work.models import WorkItem, WorkState
 from zoom_integration.models import AuditEntry, ZoomAccount, ZoomAccountStatus
+from zoom_integration.services import tokens
 from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.services.connection import (
     ZoomConnectRefused,
     zoom_connect_server_to_server,
 )
 from zoom_integration.services.reauth import zoom_reauth_reminders_send
-from zoom_integration.services import tokens
 from zoom_integration.services.tokens import ZoomAccountTokenSource, ZoomAccountUnusable
 from zoomclient import ZoomInvalidGrant
 

@@ -1,5 +1,6 @@
 """Injected faults over HTTP: the next N calls fail, a random failure rate, a random timeout
-rate, latency, dropped connections, and the account-side trouble (revoked tokens, uninstall) the control API causes."""
+rate, latency, dropped connections, and the account-side trouble (revoked tokens, uninstall) the
+control API causes."""
 
 from __future__ import annotations
 

@@ -50,8 +50,9 @@ def zoom_account_mark_needs_reauth(
         account = ZoomAccount.objects.select_for_update().get(pk=zoom_account_pk)
         if account.status != ZoomAccountStatus.CONNECTED:
             return False
+        pk = account.pk
         if refused_access_token is not None and account.access_token != refused_access_token:
-            log.info("zoom.account.reauthenticated_meanwhile", extra={"zoom_account_pk": account.pk})
+            log.info("zoom.account.reauthenticated_meanwhile", extra={"zoom_account_pk": pk})
             return False
         account.status = ZoomAccountStatus.NEEDS_REAUTH
         account.status_reason = reason[:300]
