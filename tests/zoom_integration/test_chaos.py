@@ -5,7 +5,7 @@ two Campus workers (Celery on Redis, the test's PostgreSQL database, the Redis p
 webhooks delivered by zoomsim to Campus's intake (a live server thread of this process).
 
 During the whole run zoomsim fails 10% of the calls with a 500 and lets 5% time out (held past
-the workers' 1-second read timeout, never acted on), adds latency, and at one point answers a
+the workers' 3-second read timeout, never acted on), adds latency, and at one point answers a
 burst of 429s with Retry-After. The scene: two events, four sessions, learners registered in each;
 meetings with rejoins and a guest; one meeting restarted (two instances); two cloud-recorded
 sessions whose large MP4s are imported. While a large MP4 is downloading (the first, unless it
@@ -96,11 +96,13 @@ LARGE_MP4 = 12 * MIB
 FAULTS = {
     "failure_rate": 0.10,
     "timeout_rate": 0.05,
-    "timeout_seconds": 2.0,  # longer than the workers' read timeout below
+    "timeout_seconds": 5.0,  # longer than the workers' read timeout below
     "latency_ms": 100.0,
     "jitter_ms": 50.0,
 }
-READ_TIMEOUT_SECONDS = 1.0
+# Short, so a timeout costs seconds, not Campus's 30; long enough that a busy shared machine
+# alone does not make zoomsim's answers late.
+READ_TIMEOUT_SECONDS = 3.0
 SETTLE_TIMEOUT = 120.0
 
 Say = Callable[[str], None]

@@ -33,7 +33,11 @@ from tests.zoom_integration.recording_scenes import (
 )
 from tests.zoom_integration.zoom_account_scenes import Connect
 from work.models import WorkItem, WorkState
-from zoom_integration.services.recordings import IMPORT_KIND, zoom_recordings_import_request
+from zoom_integration.services.recordings import (
+    IMPORT_KIND,
+    IMPORT_TRIES,
+    zoom_recordings_import_request,
+)
 from zoomsim.media import generated_bytes
 
 pytestmark = pytest.mark.django_db
@@ -323,6 +327,7 @@ def test_an_import_out_of_tries_says_so_and_can_be_imported_again(
         json={"path": f"^/rec/download/{video.zoom_file_id}", "count": -1, "status": 500},
     ).json()["id"]
     zoom_recordings_import_request(session=session, recording_ids=[video.pk])
+    assert WorkItem.objects.get(kind=IMPORT_KIND).max_attempts == IMPORT_TRIES
     WorkItem.objects.filter(kind=IMPORT_KIND).update(max_attempts=2)
     run_due_work()
     make_due_now()

@@ -86,6 +86,10 @@ DOWNLOAD_TOKEN_LIFETIME = timedelta(hours=24)
 DOWNLOAD_TOKEN_MARGIN = timedelta(minutes=10)
 # A download that got somewhere before Zoom failed resumes this soon, without using up a try.
 RESUME_AFTER_PROGRESS = timedelta(seconds=30)
+# Tries that bring nothing before the import gives up: more than the work's default 8, because
+# an import is resumable and harmless to repeat, Zoom keeps the file for days, and with the
+# work's backoff (doubling up to an hour) 20 tries span about half a day of a flaky Zoom.
+IMPORT_TRIES = 20
 
 
 class RecordingSizeMismatch(Exception):
@@ -144,6 +148,7 @@ def _import_enqueue(
             payload={"recording_id": recording_id, **payload_token},
             dedupe_key=f"{IMPORT_KIND}:{recording_id}",
             pause_group=account.pause_group,
+            max_attempts=IMPORT_TRIES,
         )
 
 
