@@ -349,6 +349,9 @@ ZOOM_WEBHOOK_SECRET = os.environ.get("ZOOM_WEBHOOK_SECRET", "campus-webhook-secr
 # A page that calls Zoom (the OAuth callback, the server-to-server form) waits at most this long
 # and then tells the person to try again; background work keeps zoomclient's longer timeouts.
 ZOOM_INTERACTIVE_TIMEOUT_SECONDS = float(os.environ.get("ZOOM_INTERACTIVE_TIMEOUT_SECONDS", "10"))
+# Background work waits this long for each answer (and each chunk of a download) from Zoom; a call
+# that times out is retried later like any unreachable Zoom.
+ZOOM_READ_TIMEOUT_SECONDS = float(os.environ.get("ZOOM_READ_TIMEOUT_SECONDS", "30"))
 # Each connected account's credentials are checked with a light call (GET /users/me) when Zoom
 # has not accepted them for this long, so a dead grant is found before a meeting's data is lost;
 # the checks of several accounts are spaced apart so they do not reach Zoom together.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from work.handlers import RetryLater
 from work.models import WorkItem
 from zoom_integration.services.recordings import (
     IMPORT_KIND,
@@ -35,8 +36,8 @@ def import_recording(item: WorkItem) -> None:
     recording_id = int(item.payload["recording_id"])
     try:
         zoom_recording_import(recording_id=recording_id, payload=item.payload)
-    except (ZoomAccountUnusable, ZoomRateLimited):
-        raise  # paused or moved to Zoom's time: not an attempt used up
+    except (ZoomAccountUnusable, ZoomRateLimited, RetryLater):
+        raise  # paused, moved to Zoom's time, or resuming after progress: not an attempt used up
     except Exception as error:
         if item.attempts >= item.max_attempts:
             # The work row fails now: the recording says so, and Course Admins can Import again.

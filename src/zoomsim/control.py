@@ -67,6 +67,8 @@ _KNOB_RANGES: dict[str, tuple[float, float]] = {
     "large_recording_bytes": (0, 10**11),
     "webhook_timeout": (0.001, 600),
     "failure_rate": (0, 1),
+    "timeout_rate": (0, 1),
+    "timeout_seconds": (0.001, 600),
     "latency_ms": (0, 600_000),
     "jitter_ms": (0, 600_000),
     "alt_host_error_status": (400, 599),

@@ -1,6 +1,6 @@
 """Faults the control API can inject: failing the next N matching calls, a random failure rate,
-added latency with jitter, and dropped connections (before handling the call, or after it: the
-answer lost on the way).
+a random timeout rate, added latency with jitter, and dropped connections (before handling the
+call, or after it: the answer lost on the way).
 
 They apply to what stands in for Zoom (`/oauth/...`, `/v2/...`, downloads), not to the control API
 (`/_sim/...`) nor to the pages for running meetings by hand (`/sim/...`).
@@ -62,6 +62,9 @@ class FaultMiddleware:
         if knobs.failure_rate and random.random() < knobs.failure_rate:
             await self._fail(FaultRule(id="random", path_pattern=".*"), send)
             return
+        if knobs.timeout_rate and random.random() < knobs.timeout_rate:
+            await self._time_out(knobs.timeout_seconds, send)
+            return
         await self.app(scope, receive, send)
 
     def _matching_rule(self, method: str, path: str) -> FaultRule | None:
@@ -86,6 +89,16 @@ class FaultMiddleware:
 
         await self.app(scope, receive, swallow)
         await self._fail(FaultRule(id="drop", path_pattern=".*", drop_connection=True), send)
+
+    @classmethod
+    async def _time_out(cls, seconds: float, send: Send) -> None:
+        """No answer for `seconds` (a client with a shorter read timeout gives up first), then a
+        504 to whoever still waits. The call is never handled: a timed-out call did nothing."""
+        await asyncio.sleep(seconds)
+        await cls._fail(
+            FaultRule(id="timeout", path_pattern=".*", status=504, message="Simulated timeout."),
+            send,
+        )
 
     @staticmethod
     async def _fail(rule: FaultRule, send: Send) -> None:

@@ -50,6 +50,10 @@ class Knobs:
     webhook_timeout: float = 3.0  # Zoom waits 3 s for the 2xx
     webhooks: bool = True
     failure_rate: float = 0.0  # fraction of API calls that fail with 500 at random
+    # Fraction of API calls that time out at random: held `timeout_seconds` unanswered (longer
+    # than the client waits), then given up with a 504 and never acted on.
+    timeout_rate: float = 0.0
+    timeout_seconds: float = 60.0
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
     # The error alternative hosts that are not active licensed users of the account get; Zoom does

@@ -33,7 +33,11 @@ from tests.zoom_integration.recording_scenes import (
 )
 from tests.zoom_integration.zoom_account_scenes import Connect
 from work.models import WorkItem, WorkState
-from zoom_integration.services.recordings import IMPORT_KIND, zoom_recordings_import_request
+from zoom_integration.services.recordings import (
+    IMPORT_KIND,
+    IMPORT_TRIES,
+    zoom_recordings_import_request,
+)
 from zoomsim.media import generated_bytes
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +201,8 @@ def test_a_download_dropped_mid_way_resumes_with_range_from_what_arrived(
     kept = part.stat().st_size
     assert 2 * MIB <= kept < size
     item = WorkItem.objects.get(kind=IMPORT_KIND, payload__recording_id=video.pk)
-    assert (item.state, item.attempts) == (WorkState.PENDING, 1)
+    # The try brought bytes before the drop: it comes back, without counting as a try used up.
+    assert (item.state, item.attempts) == (WorkState.PENDING, 0)
 
     knobs(zoomsim, latency_ms=0)
     caplog.set_level(logging.INFO, logger="zoom_integration.recordings")
@@ -208,6 +213,64 @@ def test_a_download_dropped_mid_way_resumes_with_range_from_what_arrived(
     assert video.is_published
     resumed = [r for r in caplog.records if r.getMessage() == "zoom.recording.resuming"]
     assert [getattr(r, "offset", None) for r in resumed] == [kept]
+    assert _sha256_of_stored(video) == _sha256_of_generated(video.zoom_file_id or "", size)
+    assert not list(partial_dir.glob("*.part"))
+
+
+def test_a_try_that_brought_bytes_before_zoom_failed_is_not_a_try_used_up(
+    zoomsim: LiveZoomsim,
+    on_zoom: Organization,
+    acme_people: People,
+    acme_course: Course,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """A long download on a flaky line (Zoom's 5xx now and then) must not run out of tries while
+    every try gets further: here the row has a single try, and a 500 comes after 2 MiB."""
+    size = 6 * MIB
+    knobs(zoomsim, recording_delay=60, large_recording_bytes=size)
+    settings.RECORDING_PIECE_BYTES = 1 * MIB
+    session = _listed_not_imported(zoomsim, on_zoom, acme_people, acme_course)
+    video = _video(session)
+    knobs(zoomsim, latency_ms=100)  # time for the watcher to add the fault once 2 MiB are in
+    partial_dir = tmp_path / "downloads"
+    failed = threading.Event()
+
+    def fail_the_next_piece_once_bytes_arrived() -> None:
+        for _ in range(2000):
+            parts = list(partial_dir.glob("*.part")) if partial_dir.exists() else []
+            if parts and parts[0].stat().st_size >= 2 * MIB:
+                answer = httpx.post(
+                    f"{zoomsim.base_url}/_sim/faults",
+                    json={"path": "^/rec/download/", "count": 1, "status": 500},
+                )
+                assert answer.status_code == 201
+                failed.set()
+                return
+            failed.wait(0.005)
+
+    zoom_recordings_import_request(session=session, recording_ids=[video.pk])
+    WorkItem.objects.filter(kind=IMPORT_KIND).update(max_attempts=1)
+    watcher = threading.Thread(target=fail_the_next_piece_once_bytes_arrived)
+    watcher.start()
+    run_due_work()
+    watcher.join()
+
+    assert failed.is_set()
+    video.refresh_from_db()
+    assert video.status == LiveEventRecordingStatus.IMPORTING  # not failed, not published
+    assert "interrupted" in video.problem
+    item = WorkItem.objects.get(kind=IMPORT_KIND, payload__recording_id=video.pk)
+    assert (item.state, item.attempts, item.max_attempts) == (WorkState.PENDING, 0, 1)
+    [part] = partial_dir.glob("*.part")
+    assert 2 * MIB <= part.stat().st_size < size
+
+    knobs(zoomsim, latency_ms=0)
+    make_due_now()
+    run_due_work()
+
+    video.refresh_from_db()
+    assert video.is_published
     assert _sha256_of_stored(video) == _sha256_of_generated(video.zoom_file_id or "", size)
     assert not list(partial_dir.glob("*.part"))
 
@@ -264,6 +327,7 @@ def test_an_import_out_of_tries_says_so_and_can_be_imported_again(
         json={"path": f"^/rec/download/{video.zoom_file_id}", "count": -1, "status": 500},
     ).json()["id"]
     zoom_recordings_import_request(session=session, recording_ids=[video.pk])
+    assert WorkItem.objects.get(kind=IMPORT_KIND).max_attempts == IMPORT_TRIES
     WorkItem.objects.filter(kind=IMPORT_KIND).update(max_attempts=2)
     run_due_work()
     make_due_now()

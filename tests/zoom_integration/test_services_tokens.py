@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -27,6 +28,7 @@ from tests.zoom_integration.zoom_account_scenes import (
 from tests.zoomsim.oauth_flow import refresh
 from work.models import WorkItem, WorkState
 from zoom_integration.models import AuditEntry, ZoomAccount, ZoomAccountStatus
+from zoom_integration.services import tokens
 from zoom_integration.services.account_client import zoom_client_for_account
 from zoom_integration.services.connection import (
     ZoomConnectRefused,
@@ -194,6 +196,42 @@ def test_reauthenticating_reconnects_and_resumes_the_paused_work(
     assert again.status == ZoomAccountStatus.CONNECTED
     assert again.reauth_emailed_at is None
     assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PENDING
+    token = ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+    assert status_at_zoom(zoomsim, token) == 200
+
+
+def test_a_refusal_recorded_after_a_reauthentication_does_not_undo_it(
+    zoomsim: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    connect_acme_account: Connect,
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two workers: one found the refresh token dead and marked the account; the second was
+    already refreshing with the same dead token, and the Org Admin re-authenticates between
+    Zoom's refusal of it and its record. The new connection must stay connected."""
+    account = connect_acme_account(acme, acme_people.org_admin)
+    waiting = zoom_work_waiting(acme, account)
+    zoom_revokes_the_tokens(zoomsim)
+    expiring_soon(account)
+    record_refusal = tokens.zoom_account_mark_needs_reauth
+
+    def reauthenticated_just_before(**arguments: Any) -> bool:
+        connect_acme_account(acme, acme_people.org_admin)
+        return record_refusal(**arguments)
+
+    monkeypatch.setattr(tokens, "zoom_account_mark_needs_reauth", reauthenticated_just_before)
+    with (
+        django_capture_on_commit_callbacks(execute=True),  # type: ignore[operator]
+        pytest.raises(ZoomInvalidGrant),  # this job's call failed; it is retried as usual
+    ):
+        ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
+
+    stored = ZoomAccount.objects.get(pk=account.pk)
+    assert stored.status == ZoomAccountStatus.CONNECTED
+    assert WorkItem.objects.get(pk=waiting.pk).state == WorkState.PENDING
+    assert not mail.outbox
     token = ZoomAccountTokenSource(zoom_account_pk=account.pk).access_token()
     assert status_at_zoom(zoomsim, token) == 200
 

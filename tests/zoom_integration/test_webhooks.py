@@ -306,23 +306,37 @@ def _signed(body: bytes, secret: str = WEBHOOK_SECRET, age: int = 0) -> dict[str
 
 
 @pytest.mark.parametrize(
-    ("secret_configured", "delivery", "kind", "reason", "status"),
+    ("secret_configured", "signed", "kind", "reason", "status"),
     [
+        # Each delivery is signed when its test runs, not when the tests are collected: a long
+        # run would otherwise make every one of them older than the 5-minute window.
         # No secret: nothing else is looked at, even a body that is not JSON.
         (
             False,
-            _signed(b"{not json", "x"),
+            lambda: _signed(b"{not json", "x"),
             WebhookOutcomeKind.NOT_CONFIGURED,
             "not_configured",
             503,
         ),
         # The signature before the body: a forged body is never parsed.
-        (True, _signed(b"{not json", "x"), WebhookOutcomeKind.REJECTED, "bad_signature", 400),
-        (True, _signed(b"{not json", age=301), WebhookOutcomeKind.REJECTED, "stale_timestamp", 400),
-        (True, _signed(b"{not json"), WebhookOutcomeKind.REJECTED, "malformed_json", 400),
         (
             True,
-            _signed(envelope("x", "acct-nobody")),
+            lambda: _signed(b"{not json", "x"),
+            WebhookOutcomeKind.REJECTED,
+            "bad_signature",
+            400,
+        ),
+        (
+            True,
+            lambda: _signed(b"{not json", age=301),
+            WebhookOutcomeKind.REJECTED,
+            "stale_timestamp",
+            400,
+        ),
+        (True, lambda: _signed(b"{not json"), WebhookOutcomeKind.REJECTED, "malformed_json", 400),
+        (
+            True,
+            lambda: _signed(envelope("x", "acct-nobody")),
             WebhookOutcomeKind.IGNORED,
             "unknown_account",
             200,
@@ -334,12 +348,13 @@ def test_the_intake_says_what_happened_in_validator_order_and_the_view_chooses_t
     db: None,
     settings: Any,
     secret_configured: bool,
-    delivery: dict[str, Any],
+    signed: Callable[[], dict[str, str]],
     kind: WebhookOutcomeKind,
     reason: str,
     status: int,
 ) -> None:
     settings.ZOOM_WEBHOOK_SECRET = WEBHOOK_SECRET if secret_configured else ""
+    delivery = signed()
 
     outcome = zoom_webhook_receive(**delivery)
     answer = post_webhook(

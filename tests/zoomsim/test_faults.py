@@ -1,5 +1,6 @@
-"""Injected faults over HTTP: the next N calls fail, a random failure rate, latency, dropped
-connections, and the account-side trouble (revoked tokens, uninstall) the control API causes."""
+"""Injected faults over HTTP: the next N calls fail, a random failure rate, a random timeout
+rate, latency, dropped connections, and the account-side trouble (revoked tokens, uninstall) the
+control API causes."""
 
 from __future__ import annotations
 
@@ -84,6 +85,29 @@ def test_failure_rate_one_fails_everything_and_zero_nothing(
     control.patch("/_sim/knobs", json={"failure_rate": 0})
     statuses = {api.get("/v2/users/me").status_code for _ in range(20)}
     assert statuses == {200}
+
+
+def test_timeout_rate_holds_calls_past_the_clients_patience_and_acts_on_none(
+    api: httpx.Client, control: httpx.Client
+) -> None:
+    control.patch("/_sim/knobs", json={"timeout_rate": 1.0, "timeout_seconds": 0.6})
+    meetings_before = len(control.get("/_sim/meetings").json()["meetings"])
+    create = {"topic": "Never made", "type": 2, "start_time": "2030-01-01T10:00:00Z"}
+
+    started = time.monotonic()
+    with pytest.raises(httpx.ReadTimeout):
+        api.post("/v2/users/me/meetings", json=create, timeout=httpx.Timeout(5.0, read=0.2))
+    assert time.monotonic() - started < 0.5  # the client gave up; zoomsim had not answered
+    started = time.monotonic()
+    patient = api.post("/v2/users/me/meetings", json=create, timeout=5.0)
+    assert patient.status_code == 504  # whoever waits longer gets zoomsim giving up
+    assert time.monotonic() - started >= 0.55
+    assert control.get("/_sim/health").status_code == 200  # the control API never waits
+    assert len(control.get("/_sim/meetings").json()["meetings"]) == meetings_before  # none made
+
+    control.patch("/_sim/knobs", json={"timeout_rate": 0})
+    assert api.get("/v2/users/me", timeout=httpx.Timeout(5.0, read=0.2)).status_code == 200
+    assert control.patch("/_sim/knobs", json={"timeout_rate": 1.5}).status_code == 400
 
 
 def test_latency_adds_measurable_delay(api: httpx.Client, control: httpx.Client) -> None:

@@ -39,12 +39,20 @@ log = logging.getLogger("zoom_integration.reauth")
 REAUTH_EMAIL_INTERVAL = timedelta(hours=24)
 
 
-def zoom_account_mark_needs_reauth(*, zoom_account_pk: int, reason: str) -> bool:
+def zoom_account_mark_needs_reauth(
+    *, zoom_account_pk: int, reason: str, refused_access_token: str | None = None
+) -> bool:
     """Connected → needs re-authentication: pause the account's Zoom work, audit, and email the
-    Org Admins after commit. False when it was not connected (already marked: nothing again)."""
+    Org Admins after commit. False when it was not connected (already marked: nothing again), or
+    when `refused_access_token` (the one stored when Zoom refused to renew) is no longer stored:
+    an Org Admin re-authenticated meanwhile, and the new tokens are good."""
     with transaction.atomic():
         account = ZoomAccount.objects.select_for_update().get(pk=zoom_account_pk)
         if account.status != ZoomAccountStatus.CONNECTED:
+            return False
+        pk = account.pk
+        if refused_access_token is not None and account.access_token != refused_access_token:
+            log.info("zoom.account.reauthenticated_meanwhile", extra={"zoom_account_pk": pk})
             return False
         account.status = ZoomAccountStatus.NEEDS_REAUTH
         account.status_reason = reason[:300]

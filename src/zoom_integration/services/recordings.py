@@ -16,7 +16,10 @@ Finding them:
 Importing one file (`zoom.recording.import`, one row per file):
 - the bytes go to a private partial file under `RECORDING_DOWNLOAD_DIR`, in pieces of
   `RECORDING_PIECE_BYTES` (Range requests), each streamed in 1 MiB chunks: never held whole;
-- an interruption keeps what arrived; the next try asks Zoom with Range for the rest;
+- an interruption keeps what arrived; the next try asks Zoom with Range for the rest. A try
+  that brought bytes before Zoom failed (a 5xx, a timeout, a dropped connection) is not a try
+  used up: it comes back soon (RetryLater), so a long download on a flaky line never runs out of
+  tries while it is still getting somewhere; only tries that bring nothing count;
 - the size Zoom serves must be the `file_size` Zoom listed: otherwise the partial file goes, the
   listing is read again, and the import is retried;
 - only a whole, checked file is saved through Django's storage (STORAGES["default"]: local files
@@ -74,6 +77,8 @@ from zoomclient import (
     ZoomError,
     ZoomNotFound,
     ZoomRateLimited,
+    ZoomServerError,
+    ZoomTransportError,
     ZoomUnauthorized,
 )
 from zoomclient.json_fields import integer, text
@@ -97,6 +102,12 @@ REASON_NOTHING_TO_IMPORT = "Zoom's recording has no video, transcript or chat to
 # starts with a token about to die.
 DOWNLOAD_TOKEN_LIFETIME = timedelta(hours=24)
 DOWNLOAD_TOKEN_MARGIN = timedelta(minutes=10)
+# A download that got somewhere before Zoom failed resumes this soon, without using up a try.
+RESUME_AFTER_PROGRESS = timedelta(seconds=30)
+# Tries that bring nothing before the import gives up: more than the work's default 8, because
+# an import is resumable and harmless to repeat, Zoom keeps the file for days, and with the
+# work's backoff (doubling up to an hour) 20 tries span about half a day of a flaky Zoom.
+IMPORT_TRIES = 20
 
 
 class RecordingSizeMismatch(Exception):
@@ -155,6 +166,7 @@ def _import_enqueue(
             payload={"recording_id": recording_id, **payload_token},
             dedupe_key=f"{IMPORT_KIND}:{recording_id}",
             pause_group=account.pause_group,
+            max_attempts=IMPORT_TRIES,
         )
 
 
@@ -430,6 +442,10 @@ def zoom_recording_poll(*, session_id: int) -> None:
 # --- importing one file ---------------------------------------------------------------------------
 
 
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
 def _partial_path(recording: LiveEventRecording) -> Path:
     folder = private_dir(Path(settings.RECORDING_DOWNLOAD_DIR))
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", recording.zoom_file_id or str(recording.pk))
@@ -540,6 +556,7 @@ def zoom_recording_import(*, recording_id: int, payload: Mapping[str, Any]) -> N
         )
         return
     partial = _partial_path(recording)
+    had = _size(partial)
     with zoom_client_for_account(account) as client:
         try:
             _download_whole(client, recording, partial, _download_token(payload, timezone.now()))
@@ -550,13 +567,12 @@ def zoom_recording_import(*, recording_id: int, payload: Mapping[str, Any]) -> N
                 recording_id=recording.pk, problem=str(mismatch), failed=False
             )
             raise
-        except ZoomDownloadInterrupted:
-            kept = partial.stat().st_size if partial.exists() else 0
-            live_event_recording_problem(
-                recording_id=recording.pk,
-                problem=f"Download interrupted at {kept} bytes; resuming.",
-                failed=False,
-            )
+        except (ZoomTransportError, ZoomServerError) as error:
+            kept = _size(partial)
+            problem = f"Download interrupted at {kept} bytes; resuming."
+            live_event_recording_problem(recording_id=recording.pk, problem=problem, failed=False)
+            if kept > had:
+                raise RetryLater(timezone.now() + RESUME_AFTER_PROGRESS, problem) from error
             raise
     with partial.open("rb") as whole:
         stored = default_storage.save(_stored_name(recording), File(whole))

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -77,20 +78,35 @@ class ZoomAccountTokenSource:
         )
         if isinstance(outcome, str):
             return outcome
-        # The credentials are dead. Recorded after the lock's transaction ended, in its own.
+        # The credentials are dead. Recorded after the lock's transaction ended, in its own; not
+        # if an Org Admin re-authenticated in between (the refused tokens are no longer stored).
         committed_on_its_own(
             lambda: zoom_account_mark_needs_reauth(
-                zoom_account_pk=self.zoom_account_pk, reason=_dead_reason(outcome)
+                zoom_account_pk=self.zoom_account_pk,
+                reason=_dead_reason(outcome.error),
+                refused_access_token=outcome.access_token,
             )
         )
+        account = ZoomAccount.objects.get(pk=self.zoom_account_pk)
+        if account.status == ZoomAccountStatus.CONNECTED:
+            # Re-authenticated meanwhile: the job tries again with the new tokens.
+            raise outcome.error
         # The same exception as every later call gets, carrying the pause group: the job that
         # found the credentials dead pauses with the rest instead of failing (zoom_work_handler).
-        raise ZoomAccountUnusable(ZoomAccount.objects.get(pk=self.zoom_account_pk)) from outcome
+        raise ZoomAccountUnusable(account) from outcome.error
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """Zoom refused to renew the tokens; `access_token` is the one stored when it did."""
+
+    error: ZoomOAuthError
+    access_token: str
 
 
 def _renew_under_lock(
     zoom_account_pk: int, still_needed: Callable[[ZoomAccount], bool], *, cause: str
-) -> str | ZoomOAuthError:
+) -> str | _Refused:
     """Inside a transaction: the new access token, or the OAuth error that says the credentials
     are dead (returned, not raised, so that the transaction still commits)."""
     account = ZoomAccount.objects.select_for_update().get(pk=zoom_account_pk)
@@ -106,7 +122,7 @@ def _renew_under_lock(
                 "zoom.token.refresh_refused",
                 extra={"zoom_account_pk": account.pk, "error": error.error, "cause": cause},
             )
-            return error
+            return _Refused(error, account.access_token)
         raise
     zoom_account_store_tokens(zoom_account=account, tokens=tokens)
     log.info(

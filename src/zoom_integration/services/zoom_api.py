@@ -24,18 +24,33 @@ def interactive_timeout() -> httpx.Timeout:
     return httpx.Timeout(float(settings.ZOOM_INTERACTIVE_TIMEOUT_SECONDS))
 
 
-def campus_app_oauth(*, timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> ZoomOAuth:
+def background_timeout() -> httpx.Timeout:
+    """For background work: zoomclient's timeouts, the read one from ZOOM_READ_TIMEOUT_SECONDS."""
+    return httpx.Timeout(
+        connect=DEFAULT_TIMEOUT.connect,
+        read=float(settings.ZOOM_READ_TIMEOUT_SECONDS),
+        write=DEFAULT_TIMEOUT.write,
+        pool=DEFAULT_TIMEOUT.pool,
+    )
+
+
+def campus_app_oauth(*, timeout: httpx.Timeout | None = None) -> ZoomOAuth:
     """The Campus app's OAuth side (admin-managed, authorization code)."""
     return ZoomOAuth(
-        settings.ZOOM_CLIENT_ID, settings.ZOOM_CLIENT_SECRET, zoom_endpoints(), timeout=timeout
+        settings.ZOOM_CLIENT_ID,
+        settings.ZOOM_CLIENT_SECRET,
+        zoom_endpoints(),
+        timeout=timeout or background_timeout(),
     )
 
 
 def server_to_server_oauth(
-    *, client_id: str, client_secret: str, timeout: httpx.Timeout = DEFAULT_TIMEOUT
+    *, client_id: str, client_secret: str, timeout: httpx.Timeout | None = None
 ) -> ZoomOAuth:
     """An organization's own Server-to-Server OAuth app."""
-    return ZoomOAuth(client_id, client_secret, zoom_endpoints(), timeout=timeout)
+    return ZoomOAuth(
+        client_id, client_secret, zoom_endpoints(), timeout=timeout or background_timeout()
+    )
 
 
 def oauth_for_account(zoom_account: ZoomAccount) -> ZoomOAuth:
