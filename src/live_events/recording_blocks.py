@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from django.utils import timezone
-
+from campus.formats import time_of_day
 from live_events.models import (
     LiveEventRecording,
     LiveEventRecordingStatus,
@@ -102,8 +101,7 @@ def _search_words(sync: LiveEventRecordingSync | None, zone: tzinfo) -> str:
     if sync.state == RecordingSyncState.UNAVAILABLE:
         return not_available_words(data=SessionData.RECORDING, reason=sync.last_reason)
     if sync.next_try_at is not None:
-        clock = timezone.localtime(sync.next_try_at, zone).strftime("%H:%M")
-        return f"next try {clock}: {sync.last_reason}"
+        return f"next try {time_of_day(sync.next_try_at, zone)}: {sync.last_reason}"
     return sync.last_reason or "waiting for Zoom to make the recording"
 
 
