@@ -26,7 +26,7 @@ CHUNK = 256 * 1024
 # More significant digits than this name a position past the end of any file; such a number is
 # not converted (Python refuses to turn thousands of digits into an int, and it would be waste).
 _MAX_DIGITS = 19
-BEYOND_ANY_FILE = 10**_MAX_DIGITS
+BEYOND_ANY_FILE: int = 10**_MAX_DIGITS
 # §5.6.1 asks a recipient to ignore "a reasonable number" of empty elements; past this the header
 # is taken for garbage rather than scanned.
 _MAX_ELEMENTS = 16

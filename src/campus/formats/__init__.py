@@ -13,5 +13,5 @@ from django.utils import dateformat, timezone
 
 
 def time_of_day(moment: datetime, zone: tzinfo) -> str:
-    """`moment`'s time of day in `zone`, as the templates write it (TIME_FORMAT without the zone)."""
+    """`moment`'s time of day in `zone`, as templates write it (TIME_FORMAT without the zone)."""
     return dateformat.format(timezone.localtime(moment, zone), "P")
