@@ -297,6 +297,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _celery_processed_dir = _celery_dir / "processed"
     for _folder in (_celery_queue_dir, _celery_processed_dir, _celery_dir / "control"):
         private_dir(_folder)
+    # Kombu's own filesystem transport lets a worker read a message file its sender has created
+    # but not yet written, and the worker dies of the JSONDecodeError; Campus's writes each file
+    # whole (campus/filesystem_broker.py).
+    CELERY_BROKER_TRANSPORT = "campus.filesystem_broker:Transport"
     # Producers write and consumers read the same folder.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         "data_folder_in": str(_celery_queue_dir),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from campus.formats import time_of_day
 from live_events.attendance_models import (
     AttendanceInstance,
     AttendanceRecord,
@@ -172,7 +173,7 @@ def attendance_meeting_span(*, session: LiveEventSession) -> tuple[datetime, dat
 
 
 def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    return timezone.localtime(moment, zone).strftime("%H:%M")
+    return time_of_day(moment, zone)
 
 
 def _span(delta: timedelta) -> str:

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from campus.formats import time_of_day
+
 LABEL_WIDTH = 220  # the names' column
 CHART_WIDTH = 740
 ROW_HEIGHT = 26
@@ -78,7 +80,7 @@ def session_timeline(
         return round(LABEL_WIDTH + CHART_WIDTH * offset / span, 1)
 
     def clock(moment: datetime) -> str:
-        return timezone.localtime(moment, zone).strftime("%H:%M")
+        return time_of_day(moment, zone)
 
     bars = []
     for row, person in enumerate(people):

@@ -16,7 +16,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from courses.models import Lesson
-from live_events.forms import SessionFormSet, ZoomEventForm, event_input, show_errors
+from live_events.forms import (
+    SessionFormSet,
+    ZoomEventForm,
+    event_input,
+    show_errors,
+    show_rule_errors,
+)
 from live_events.models import ACTIVE_REGISTRATION_STATES, LiveEvent, LiveEventSession
 from live_events.selectors import (
     HOST_BUDGET_LOW,
@@ -101,9 +107,16 @@ def zoom_event_edit(request: MemberRequest, event_id: int) -> HttpResponse:
         )
     form = ZoomEventForm(request.POST)
     sessions = SessionFormSet(request.POST, prefix="sessions")
-    if not (form.is_valid() and sessions.is_valid()):
+    if not all([form.is_valid(), sessions.is_valid()]):  # both checked, for every error
         return zoom_form_page(
-            request, lesson, form, sessions, status=400, editing_event=event, budget_note=note
+            request,
+            lesson,
+            form,
+            sessions,
+            status=400,
+            sessions_errors=show_rule_errors(form, sessions),
+            editing_event=event,
+            budget_note=note,
         )
     old_host = event.host_email
     try:

@@ -2,17 +2,20 @@
 
 The fields only parse what the browser sent; every rule of a live event (times, hosts at Zoom,
 overlaps) is the services' (live_events.inputs and services), whose per-field errors come back
-here through `show_errors` and appear beside the fields they name.
+here through `show_errors` and appear beside the fields they name. When a field itself refuses
+what was sent, the services are not called, but `show_rule_errors` still runs the rules that need
+no provider on whatever parsed, so the builder sees every problem in one round.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
 
 from live_events.inputs import (
     DESCRIPTION_MAX,
@@ -21,7 +24,12 @@ from live_events.inputs import (
     TOPIC_MAX,
     EventInput,
     EventOptions,
+    FieldErrors,
     SessionInput,
+    check_host_emails,
+    check_options,
+    check_sessions,
+    check_text,
 )
 from organizations.time_zones import time_zone_names
 
@@ -128,6 +136,11 @@ class SessionForm(forms.Form):
         max_value=DURATION_MAX_MINUTES,
         initial=60,
         help_text="Minutes (up to 24 hours).",
+        # The services' own words (live_events.inputs), whichever of the two refuses it.
+        error_messages={
+            "min_value": "Give the session a duration of at least 1 minute.",
+            "max_value": "A session lasts from 1 minute to 24 hours.",
+        },
     )
     session_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -218,6 +231,64 @@ def _place(
         about_sessions.append(message)
         return
     form.add_error(key if key in ZoomEventForm.base_fields else None, message)
+
+
+# Stand-ins for fields the form refused, so the rules can judge the rest; whatever the rules say
+# about a stand-in is dropped, as that field already shows its own error.
+_UNREADABLE_TOPIC = "(unreadable)"
+_UNREADABLE_START = datetime(9000, 1, 1, tzinfo=UTC)  # far in the future: never "in the past"
+_UNREADABLE_DURATION = 60
+
+
+def show_rule_errors(form: ZoomEventForm, sessions: Sessions) -> list[str]:
+    """After the form or a session row refused a field: the rules that need no provider, run on
+    what parsed, their errors put beside their fields (those already showing an error keep only
+    their own). Returns the errors about the sessions as a whole, as `show_errors` does."""
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    rows = tuple(
+        SessionInput(
+            starts_at=row.get("starts_at") or _UNREADABLE_START,
+            # No zone: no start can be judged either; the zone's own error is the one shown.
+            time_zone=row.get("time_zone") or "",
+            duration_minutes=row.get("duration_minutes") or _UNREADABLE_DURATION,
+        )
+        for row in (getattr(one, "cleaned_data", {}) for one in sessions.forms)
+    )
+    unchecked = EventInput(
+        topic=data.get("topic") or _UNREADABLE_TOPIC,
+        description=data.get("description") or "",
+        sessions=rows,
+        host_email=data.get("host_email") or "",
+        alternative_hosts=form.alternative_host_emails() if data else (),
+        options=EventOptions(
+            auto_record_cloud=bool(data.get("auto_record_cloud")),
+            auto_upload_recording=bool(data.get("auto_upload_recording")),
+        ),
+    )
+    errors = FieldErrors()
+    check_text(unchecked, errors)
+    check_options(unchecked.options, errors)
+    check_sessions(unchecked.sessions, errors, now=timezone.now())
+    check_host_emails(unchecked, errors)
+    new = {
+        key: messages
+        for key, messages in errors.as_dict().items()
+        if not _shows_an_error(key, form, sessions)
+    }
+    return [*sessions.non_form_errors(), *show_errors(new, form, sessions)]
+
+
+def _shows_an_error(key: str, form: ZoomEventForm, sessions: Sessions) -> bool:
+    if key == "sessions":
+        return bool(sessions.non_form_errors())
+    if key.startswith("sessions."):
+        _prefix, index, field = key.split(".", 2)
+        if not index.isdigit() or int(index) >= len(sessions.forms):
+            return True
+        return field in sessions.forms[int(index)].errors
+    if key == "__all__":
+        return bool(form.non_field_errors())
+    return key in form.errors
 
 
 def session_initial(*, time_zone: str) -> list[dict[str, Any]]:

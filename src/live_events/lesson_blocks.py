@@ -33,7 +33,11 @@ from live_events.models import (
     ZoomMeetingState,
 )
 from live_events.recording_blocks import SessionRecordings, session_recordings
-from live_events.recording_selectors import recording_syncs_by_session, recordings_by_session
+from live_events.recording_selectors import (
+    recording_syncs_by_session,
+    recordings_by_session,
+    recordings_with_import_queued,
+)
 from live_events.selectors import join_opens_before, live_events_for_lesson
 
 if TYPE_CHECKING:
@@ -107,6 +111,10 @@ def live_event_blocks(
     session_ids = [session.pk for session in every_session]
     recordings = recordings_by_session(session_ids=session_ids)
     recording_syncs = recording_syncs_by_session(session_ids=session_ids)
+    # No query unless some file is listed but not on the page yet.
+    import_queued = recordings_with_import_queued(
+        recording_ids=[r.pk for rows in recordings.values() for r in rows if not r.is_published]
+    )
     blocks: dict[int, EventBlock] = {}
     for event in events:
         if event.lesson_component_id is None:
@@ -122,6 +130,7 @@ def live_event_blocks(
                     and event.auto_record_cloud,
                     is_over=block.is_over,
                     zone=viewer_zone,
+                    import_queued=import_queued,
                 ),
             )
             for block in [

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from django.utils import timezone
-
+from campus.formats import time_of_day
 from live_events.models import (
     LiveEventRecording,
     LiveEventRecordingStatus,
@@ -42,15 +41,23 @@ class SessionRecordings:
     not_available: bool = False
     # More than one run of the meeting: each part is labelled.
     several_parts: bool = False
+    # Ids of the not-imported files whose import work is queued: the Import click was taken, so
+    # the page says "importing" rather than offering the button again.
+    import_queued: frozenset[int] = frozenset()
 
     @property
     def waiting_for_import(self) -> bool:
         waiting = (LiveEventRecordingStatus.AVAILABLE, LiveEventRecordingStatus.FAILED)
-        return any(r.status in waiting for r in self.not_imported)
+        return any(
+            r.status in waiting and r.pk not in self.import_queued for r in self.not_imported
+        )
 
     @property
     def importing(self) -> bool:
-        return any(r.status == LiveEventRecordingStatus.IMPORTING for r in self.not_imported)
+        return any(
+            r.status == LiveEventRecordingStatus.IMPORTING or r.pk in self.import_queued
+            for r in self.not_imported
+        )
 
     @property
     def problems(self) -> list[str]:
@@ -102,8 +109,7 @@ def _search_words(sync: LiveEventRecordingSync | None, zone: tzinfo) -> str:
     if sync.state == RecordingSyncState.UNAVAILABLE:
         return not_available_words(data=SessionData.RECORDING, reason=sync.last_reason)
     if sync.next_try_at is not None:
-        clock = timezone.localtime(sync.next_try_at, zone).strftime("%H:%M")
-        return f"next try {clock}: {sync.last_reason}"
+        return f"next try {time_of_day(sync.next_try_at, zone)}: {sync.last_reason}"
     return sync.last_reason or "waiting for Zoom to make the recording"
 
 
@@ -114,15 +120,19 @@ def session_recordings(
     records_to_cloud: bool = False,
     is_over: bool = False,
     zone: tzinfo = UTC,
+    import_queued: frozenset[int] = frozenset(),
 ) -> SessionRecordings | None:
     """The recording block of one session; None when there is nothing to show (no file listed,
-    and no cloud recording waited for after the meeting)."""
+    and no cloud recording waited for after the meeting). `import_queued`: ids of files whose
+    import work is queued (recording_selectors.recordings_with_import_queued)."""
     if rows:
         parts, instances = _parts(rows)
+        not_imported = tuple(r for r in rows if not r.is_published)
         return SessionRecordings(
             parts=tuple(parts),
-            not_imported=tuple(r for r in rows if not r.is_published),
+            not_imported=not_imported,
             several_parts=instances > 1,
+            import_queued=frozenset(r.pk for r in not_imported if r.pk in import_queued),
         )
     if not (records_to_cloud and is_over):
         return None

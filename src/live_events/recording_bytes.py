@@ -1,9 +1,19 @@
 """Reading a stored recording a range at a time, on any Django storage, for players that seek.
 
 A `<video>` asks for `Range: bytes=N-` when the viewer jumps ahead. Django's FileResponse serves
-whole files only, so the range is parsed here (one range; RFC 9110 lets a server ignore a
-malformed or multi-range header and send the whole file) and read from the storage: a seek on a
-local file; a ranged GET on S3 (django-storages' S3File would first copy the whole object)."""
+whole files only, so the range is parsed here and read from the storage: a seek on a local file; a
+ranged GET on S3 (django-storages' S3File would first copy the whole object).
+
+How a Range header is read (RFC 9110 §14.1.1-§14.2):
+- Positions may have any number of digits: a last position past the end is clipped to the end
+  (`bytes=1-<23 digits>` is byte 1 to the end), a first position past the end is unsatisfiable
+  (416), and a suffix longer than the file is the whole file as a range.
+- Empty list elements are dropped, as §5.6.1 tells every recipient of a list to do, so
+  `bytes=0-1,` is the range 0-1.
+- A header that is not a valid byte range set (another unit, letters, a last before a first) is
+  ignored and the whole file sent, which §14.2 allows; so is a set of more than one range, since a
+  multipart answer buys a player nothing.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +23,13 @@ from typing import Any
 from django.core.files.storage import Storage
 
 CHUNK = 256 * 1024
-_MAX_DIGITS = 19  # a larger number is no byte position of any file
+# More significant digits than this name a position past the end of any file; such a number is
+# not converted (Python refuses to turn thousands of digits into an int, and it would be waste).
+_MAX_DIGITS = 19
+BEYOND_ANY_FILE: int = 10**_MAX_DIGITS
+# §5.6.1 asks a recipient to ignore "a reasonable number" of empty elements; past this the header
+# is taken for garbage rather than scanned.
+_MAX_ELEMENTS = 16
 
 
 class Unsatisfiable(Exception):
@@ -21,22 +37,32 @@ class Unsatisfiable(Exception):
 
 
 def _number(value: str) -> int | None:
-    value = value.strip()
-    if not value or len(value) > _MAX_DIGITS or not (value.isascii() and value.isdigit()):
+    """A position (digits only, any length), or None when `value` is not one."""
+    if not value or not (value.isascii() and value.isdigit()):
         return None
-    return int(value)
+    significant = value.lstrip("0") or "0"
+    if len(significant) > _MAX_DIGITS:
+        return BEYOND_ANY_FILE
+    return int(significant)
 
 
 def requested_range(header: str, size: int) -> tuple[int, int] | None:
     """[start, stop) of the one range `header` asks for, or None for the whole file."""
     unit, equals, spec = header.partition("=")
-    if not equals or unit.strip().lower() != "bytes" or "," in spec:
+    if not equals or unit.strip().lower() != "bytes":
         return None
-    first, dash, last = spec.strip().partition("-")
+    elements = spec.split(",")
+    if len(elements) > _MAX_ELEMENTS:
+        return None
+    ranges = [element.strip() for element in elements if element.strip()]
+    if len(ranges) != 1:
+        return None
+    first, dash, last = ranges[0].partition("-")
+    first, last = first.strip(), last.strip()
     if not dash:
         return None
     start, end = _number(first), _number(last)
-    if (first.strip() and start is None) or (last.strip() and end is None):
+    if (first and start is None) or (last and end is None):
         return None
     if start is None:
         if end is None:

@@ -15,6 +15,14 @@ from live_events.models import (
     LiveEventRecordingSync,
 )
 from organizations.models import Membership, Organization
+from work.models import WorkItem, WorkState
+
+# The provider's import work, one row a file (live_events does not import zoom_integration, which
+# names its work this way; tests/zoom_integration/test_recording_import_button.py checks both).
+RECORDING_IMPORT_WORK_KIND = "zoom.recording.import"
+RECORDING_IMPORT_WORK_SUBJECT = "recording:{recording_id}"
+# A queued row is an import under way as far as the page is concerned: the Course Admin clicked.
+_IMPORT_UNDER_WAY = (WorkState.PENDING, WorkState.RUNNING, WorkState.PAUSED)
 
 # Which MP4 the page shows when Zoom made several views: the shared screen with the speaker
 # beside it shows what the class saw; the others are fallbacks in this order.
@@ -72,6 +80,21 @@ def recordings_by_session(*, session_ids: Iterable[int]) -> dict[int, list[LiveE
     ):
         grouped.setdefault(recording.session_id, []).append(recording)
     return grouped
+
+
+def recordings_with_import_queued(*, recording_ids: Iterable[int]) -> frozenset[int]:
+    """Which of these recordings have import work queued or running, in one query (the lesson
+    page says "importing" from the Import click on, before a worker takes the row)."""
+    subjects = {
+        RECORDING_IMPORT_WORK_SUBJECT.format(recording_id=recording_id): recording_id
+        for recording_id in recording_ids
+    }
+    if not subjects:
+        return frozenset()
+    queued = WorkItem.objects.filter(
+        kind=RECORDING_IMPORT_WORK_KIND, subject__in=list(subjects), state__in=_IMPORT_UNDER_WAY
+    ).values_list("subject", flat=True)
+    return frozenset(subjects[subject] for subject in queued)
 
 
 def recording_syncs_by_session(*, session_ids: Iterable[int]) -> dict[int, LiveEventRecordingSync]:

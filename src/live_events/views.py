@@ -21,6 +21,7 @@ from live_events.forms import (
     event_input,
     session_initial,
     show_errors,
+    show_rule_errors,
 )
 from live_events.hosts import HostVerdict, host_check_for_form
 from live_events.models import LiveEvent, LiveEventProvider
@@ -97,8 +98,11 @@ def zoom_event_create(request: MemberRequest, course_id: int, lesson_id: int) ->
         form.is_valid()
         form.add_error(None, f"Nothing was sent to Zoom: {reason}")
         return zoom_form_page(request, lesson, form, sessions, status=400)
-    if not (form.is_valid() and sessions.is_valid()):
-        return zoom_form_page(request, lesson, form, sessions, status=400)
+    if not all([form.is_valid(), sessions.is_valid()]):  # both checked, for every error
+        about_sessions = show_rule_errors(form, sessions)
+        return zoom_form_page(
+            request, lesson, form, sessions, status=400, sessions_errors=about_sessions
+        )
     try:
         event = live_event_create(
             organization=request.organization,

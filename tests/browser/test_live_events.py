@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -180,3 +181,58 @@ def test_a_builder_adds_a_zoom_event_and_a_learner_joins_with_their_own_link(
         segments = control.get("/_sim/segments").json()["segments"]
     joined = [s for s in segments if s.get("registrant_id") == registration.zoom_registrant_id]
     assert len(joined) == 1, segments
+
+
+def test_a_refused_form_shows_every_error_and_keeps_the_upload_box_as_sent(
+    page: Page,
+    live_server: LiveServer,
+    zoom: LiveZoomsim,
+    acme: Organization,
+    acme_people: People,
+    acme_course: Course,
+) -> None:
+    """Duration 0, a past start and the upload ticked without cloud recording (as a page without
+    JavaScript can post it): the 400 page shows the three errors beside their fields at once, and
+    the page's script neither unticks nor hides the upload box the server sent ticked."""
+    zoom_connect_with_authorization_code(
+        organization=acme,
+        actor=acme_people.org_admin,
+        code=authorization_code(zoom, "admin@acme.test"),
+        redirect_uri=CAMPUS_CALLBACK,
+        code_verifier="",
+    )
+    sign_in(page, live_server, acme_people.course_builder.email)
+    new = reverse(
+        "live_events:new",
+        kwargs={"course_id": acme_course.pk, "lesson_id": first_lesson(acme_course).pk},
+    )
+    page.goto(f"{live_server.url}{new}?provider=zoom&position=1")
+    page.get_by_label("Topic").fill("Office hours")
+    row = page.locator("[data-session-row]").nth(0)
+    row.get_by_label("Start Time").fill(_wall_clock(datetime.now(UTC) - timedelta(days=2)))
+    row.get_by_label("Time Zone").fill("UTC")
+    row.get_by_label("Duration").fill("0")
+    page.get_by_label("Host", exact=True).fill("host@acme.test")
+    upload = page.get_by_label("Automatically upload the cloud recording to the lesson page")
+    expect(upload).to_be_hidden()
+    upload.evaluate("box => { box.checked = true; }")  # as a post without the script sends it
+    page.get_by_role("button", name="ADD", exact=True).click()
+
+    expect(page.locator(".field-error")).to_have_count(3)
+    expect(row.locator(".field-error")).to_have_count(2)
+    expect(row).to_contain_text("at least 1 minute")
+    expect(row).to_contain_text("in the past")
+    expect(upload).to_be_visible()
+    expect(upload).to_be_checked()
+    expect(page.get_by_text("turn on Auto-record the meeting on Cloud")).to_be_visible()
+    screenshot(page, "live-05b-zoom-meeting-form-refused")
+    assert LiveEvent.objects.count() == 0
+
+    # Unticking cloud recording still takes the upload with it; ticking it shows the box again.
+    cloud = page.get_by_label("Auto-record the meeting on Cloud")
+    cloud.check()
+    cloud.uncheck()
+    expect(upload).to_be_hidden()
+    expect(upload).not_to_be_checked()
+    cloud.check()
+    expect(upload).to_be_visible()

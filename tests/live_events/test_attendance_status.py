@@ -40,8 +40,9 @@ def test_fetched_says_when_and_how_long_after_the_end(
         first_ended_at=ENDED,
         last_fetched_at=ENDED + timedelta(seconds=3),
     )
-    assert _status(acme, session) == "attendance fetched 14:02 (3 s after the meeting ended)"
-    assert _status(acme, session, "Europe/Berlin").startswith("attendance fetched 15:02 ")
+    # Times as the templates write them (Django's "P"), in the viewer's zone.
+    assert _status(acme, session) == "attendance fetched 2:02 p.m. (3 s after the meeting ended)"
+    assert _status(acme, session, "Europe/Berlin").startswith("attendance fetched 3:02 p.m. ")
 
 
 def test_fetched_after_a_restart_counts_from_the_end_of_the_latest_run_fetched(
@@ -80,7 +81,7 @@ def test_retrying_names_the_next_try_and_the_reason(
         next_try_at=datetime(2026, 3, 3, 15, 0, tzinfo=UTC),
         last_reason="Zoom has no report yet",
     )
-    assert _status(acme, session) == "next try 15:00: Zoom has no report yet"
+    assert _status(acme, session) == "next try 3 p.m.: Zoom has no report yet"
 
 
 def test_paused_work_reads_as_waiting_for_reauthentication(

@@ -30,7 +30,7 @@ def test_segments_sit_where_the_person_was_and_are_clipped_to_the_meeting() -> N
         (LABEL_WIDTH, round(CHART_WIDTH / 3, 1)),
         (LABEL_WIDTH + CHART_WIDTH / 2, CHART_WIDTH / 2),
     ]
-    assert ada.words == "Ada: 50 min (14:00 to 14:20, 14:30 to 15:00)"
+    assert ada.words == "Ada: 50 min (2 p.m. to 2:20 p.m., 2:30 p.m. to 3 p.m.)"
     assert [(p.x, p.width) for p in bob.pieces] == [(LABEL_WIDTH, CHART_WIDTH)]
     assert cy.pieces == []
     assert cy.words.endswith("(no time in the meeting)")
@@ -45,13 +45,13 @@ def test_ticks_fall_on_whole_steps_in_the_viewers_zone() -> None:
     )
 
     assert [tick.label for tick in timeline.ticks] == [
-        "09:03",
-        "09:10",
-        "09:20",
-        "09:30",
-        "09:40",
-        "09:50",
-        "10:00",
+        "9:03 a.m.",
+        "9:10 a.m.",
+        "9:20 a.m.",
+        "9:30 a.m.",
+        "9:40 a.m.",
+        "9:50 a.m.",
+        "10 a.m.",
     ]
     assert timeline.ticks[0].x == LABEL_WIDTH
-    assert "0 people between 09:03 and 10:03" in timeline.description
+    assert "0 people between 9:03 a.m. and 10:03 a.m." in timeline.description

@@ -4,6 +4,7 @@ listed yet, where the search stands, the verdict shown to learners without Zoom'
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -135,3 +136,24 @@ def test_the_status_line_says_failed_or_available_in_zoom_with_the_reason(
         )
         == ""
     )
+
+
+def test_the_next_try_is_written_as_every_other_time_of_the_page(
+    acme_course: Course, acme_people: People
+) -> None:
+    recording = published_recording(acme_course)
+    session = recording.session
+    LiveEvent.objects.filter(pk=session.event_id).update(auto_record_cloud=True)
+    recording.delete()
+    LiveEventRecordingSync.objects.create(
+        session=session,
+        state=RecordingSyncState.WAITING,
+        next_try_at=timezone.now().replace(minute=7, second=0) + timedelta(hours=1),
+        last_reason="Zoom has no recording yet",
+    )
+    admin = Client()
+    admin.force_login(acme_people.course_assistant)
+
+    page = admin.get(_lesson_page(acme_course)).content.decode()
+
+    assert re.search(r"next try \d{1,2}:\d\d [ap]\.m\.: Zoom has no recording yet", page), page

@@ -281,3 +281,45 @@ def test_a_session_not_yet_at_zoom_shows_waiting_for_zoom_to_builders(
 
     assert "Waiting for Zoom" in seen_by_builder
     assert "Waiting for Zoom" not in seen_by_learner
+
+
+def _field_block(html: str, name: str) -> str:
+    start = html.index(f'name="{name}"')
+    return html[start : html.index("</div>", start)]
+
+
+def test_every_error_is_shown_at_once_beside_its_field(
+    builder: Client, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    """A refused field (duration 0) no longer hides the rules checked after it (a past start, an
+    upload without cloud recording, an empty topic): one round shows them all."""
+    data = _post(
+        sessions=[(_wall_clock(-2), "America/New_York", "0")],
+        topic="",
+        auto_upload_recording="on",
+    )
+
+    response = builder.post(_urls(acme_course)["create"], data)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "at least 1 minute" in _field_block(html, "sessions-0-duration_minutes")
+    assert "in the past" in _field_block(html, "sessions-0-starts_at")
+    assert "turn on Auto-record" in _field_block(html, "auto_upload_recording")
+    assert '<p class="field-error">' in _field_block(html, "topic")
+    assert html.count('<p class="field-error">') == 4  # each once, none twice
+    assert re.search(r'<input[^>]*name="auto_upload_recording"[^>]*\schecked[\s>]', html)
+    assert LiveEvent.objects.count() == 0
+
+
+def test_a_field_refused_by_the_form_shows_its_own_error_only(
+    builder: Client, acme_course: Course, zoomsim: LiveZoomsim
+) -> None:
+    """An unreadable start is not also judged by the rules (it would be judged as a placeholder)."""
+    data = _post(sessions=[("next tuesday", "America/New_York", "30")])
+
+    html = builder.post(_urls(acme_course)["create"], data).content.decode()
+
+    block = _field_block(html, "sessions-0-starts_at")
+    assert block.count('<p class="field-error">') == 1
+    assert "Enter the start as a date and a time." in block

@@ -32,14 +32,18 @@
     });
   }
 
+  // Unticking the option a field depends on unticks and hides the field. On load nothing is
+  // unticked: the page may be the server's answer to a post that had the field ticked without its
+  // option (refused, with the error beside it), and the builder must see what they sent.
   form.querySelectorAll("[data-shown-with]").forEach(function (field) {
     var toggle = form.querySelector("[name=" + field.dataset.shownWith + "]");
-    if (!toggle) { return; }
-    function sync() {
-      field.hidden = !toggle.checked;
-      if (!toggle.checked) { field.querySelector("input").checked = false; }
-    }
-    toggle.addEventListener("change", sync);
-    sync();
+    var box = field.querySelector("input");
+    if (!toggle || !box) { return; }
+    function show() { field.hidden = !toggle.checked && !box.checked; }
+    toggle.addEventListener("change", function () {
+      if (!toggle.checked) { box.checked = false; }
+      show();
+    });
+    show();
   });
 })();
