@@ -144,10 +144,6 @@ def session_recordings(
     )
 
 
-def _clock(moment: datetime, zone: tzinfo) -> str:
-    return timezone.localtime(moment, zone).strftime("%H:%M")
-
-
 def recording_status_words(
     rows: Sequence[LiveEventRecording],
     *,
@@ -169,10 +165,10 @@ def recording_status_words(
     problems = [r.problem for r in rows if not r.is_published and r.problem]
     if len(imported) == len(rows):
         last = max((r.imported_at for r in imported if r.imported_at is not None), default=None)
-        words = f"imported {_clock(last, zone)}" if last is not None else "imported"
+        words = f"imported {time_of_day(last, zone)}" if last is not None else "imported"
         if sync is not None and sync.state == RecordingSyncState.WAITING and sync.next_try_at:
             # A later run of the meeting is still looked for (the poll opened again).
-            words += f"; next try {_clock(sync.next_try_at, zone)}: {sync.last_reason}"
+            words += f"; next try {time_of_day(sync.next_try_at, zone)}: {sync.last_reason}"
         return words
     statuses = {r.status for r in rows if not r.is_published}
     # Listed with automatic upload on: its import is queued, which is importing to the reader.

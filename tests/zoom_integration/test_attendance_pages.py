@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from campus.formats import time_of_day
 from courses.models import Course
 from live_events.attendance_models import AttendanceRecord, ParticipantMapping
 from live_events.models import (
@@ -565,7 +566,7 @@ def test_the_session_page_shows_the_recording_beside_the_attendance_in_the_viewe
     assert sync.next_try_at is not None
 
     html = _session_page(acme_people.course_assistant, recorded)
-    clock = timezone.localtime(sync.next_try_at, tokyo).strftime("%H:%M")
+    clock = time_of_day(sync.next_try_at, tokyo)
     assert _recording_line(html) == (
         f"Recording: next try {clock}: Zoom has no recording of this meeting · on the lesson page"
     )
@@ -593,7 +594,7 @@ def test_the_session_page_shows_the_recording_beside_the_attendance_in_the_viewe
     assert all(row.is_published for row in rows)
     last = max(row.imported_at for row in rows if row.imported_at is not None)
     assert _recording_line(_session_page(acme_people.course_assistant, recorded)) == (
-        f"Recording: imported {timezone.localtime(last, tokyo):%H:%M} · on the lesson page"
+        f"Recording: imported {time_of_day(last, tokyo)} · on the lesson page"
     )
 
 
