@@ -68,7 +68,7 @@ def test_fetched_after_a_restart_counts_from_the_end_of_the_latest_run_fetched(
     AttendanceInstance.objects.create(
         session=session, zoom_uuid="run-3", ended_at=ENDED + timedelta(minutes=20)
     )
-    assert _status(acme, session) == "attendance fetched 14:10 (60 s after the meeting ended)"
+    assert _status(acme, session) == "attendance fetched 2:10 p.m. (60 s after the meeting ended)"
 
 
 def test_retrying_names_the_next_try_and_the_reason(

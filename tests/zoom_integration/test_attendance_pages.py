@@ -583,7 +583,8 @@ def test_the_session_page_shows_the_recording_beside_the_attendance_in_the_viewe
     make_due_now()
     run_due_work()
     assert _recording_line(_session_page(acme_people.course_assistant, recorded)) == (
-        "Recording: importing (0 of 3 files on the lesson page) · on the lesson page"
+        "Recording: importing (0 of 3 files on the lesson page): Zoom had a problem on its side;"
+        " trying again · on the lesson page"
     )
 
     faults_clear(zoomsim)

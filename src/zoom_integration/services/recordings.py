@@ -569,7 +569,12 @@ def zoom_recording_import(*, recording_id: int, payload: Mapping[str, Any]) -> N
             raise
         except (ZoomTransportError, ZoomServerError) as error:
             kept = _size(partial)
-            problem = f"Download interrupted at {kept} bytes; resuming."
+            reason = zoom_answer_in_words(error, not_yet={})
+            problem = (
+                f"Download interrupted after {kept:,} bytes ({reason}); resuming"
+                if kept
+                else f"{reason}; trying again"
+            )
             live_event_recording_problem(recording_id=recording.pk, problem=problem, failed=False)
             if kept > had:
                 raise RetryLater(timezone.now() + RESUME_AFTER_PROGRESS, problem) from error
