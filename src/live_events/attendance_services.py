@@ -240,21 +240,47 @@ def attendance_records_recompute(*, session_id: int) -> int:
             key = f"learner:{learner_id}" if learner_id is not None else _identity_of(segment)
             people[key].append(segment)
             learners[key] = learner_id
-        for key, own in people.items():
-            _upsert_record(session, key, learners[key], own, needed)
+        records = [
+            _record(session, key, learners[key], own, needed) for key, own in people.items()
+        ]
+        # One upsert for the whole session, not a SELECT and a write per person: a report of
+        # 300 people was 1,800 queries, most of the import's time (docs/benchmarks.md, figure 1).
+        AttendanceRecord.objects.bulk_create(
+            records,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["session", "person_key"],
+            update_fields=_RECORD_FIELDS,
+        )
         AttendanceRecord.objects.filter(session=session).exclude(
             person_key__in=list(people)
         ).delete()
     return len(people)
 
 
-def _upsert_record(
+# What a recompute writes over an existing (session, person) row.
+_RECORD_FIELDS = [
+    "learner",
+    "identity_key",
+    "zoom_user_id",
+    "email",
+    "name",
+    "attended",
+    "duration_seconds",
+    "first_join_at",
+    "last_leave_at",
+    "segments",
+    "updated_at",
+]
+
+
+def _record(
     session: LiveEventSession,
     person_key: str,
     learner_id: int | None,
     segments: list[AttendanceSegment],
     needed_seconds: int,
-) -> None:
+) -> AttendanceRecord:
     intervals = []
     kept = []
     for segment in segments:
@@ -271,21 +297,19 @@ def _upsert_record(
             intervals.append(part)
     seconds = union_seconds(intervals)
     latest = segments[-1]
-    AttendanceRecord.objects.update_or_create(
+    return AttendanceRecord(
         session=session,
         person_key=person_key,
-        defaults={
-            "learner_id": learner_id,
-            "identity_key": "" if learner_id is not None else person_key,
-            "zoom_user_id": next((s.zoom_user_id for s in segments if s.zoom_user_id), ""),
-            "email": next((s.email for s in segments if s.email), ""),
-            "name": latest.name,
-            "attended": seconds >= needed_seconds,
-            "duration_seconds": seconds,
-            "first_join_at": min((i.start for i in intervals), default=segments[0].joined_at),
-            "last_leave_at": max((i.end for i in intervals), default=latest.left_at),
-            "segments": kept,
-        },
+        learner_id=learner_id,
+        identity_key="" if learner_id is not None else person_key,
+        zoom_user_id=next((s.zoom_user_id for s in segments if s.zoom_user_id), ""),
+        email=next((s.email for s in segments if s.email), ""),
+        name=latest.name,
+        attended=seconds >= needed_seconds,
+        duration_seconds=seconds,
+        first_join_at=min((i.start for i in intervals), default=segments[0].joined_at),
+        last_leave_at=max((i.end for i in intervals), default=latest.left_at),
+        segments=kept,
     )
 
 
