@@ -130,7 +130,7 @@ def attendance_instance_report_store(
     with transaction.atomic():
         instance = AttendanceInstance.objects.select_for_update().get(pk=instance_id)
         instance.segments.all().delete()
-        AttendanceSegment.objects.bulk_create(
+        segments = AttendanceSegment.objects.bulk_create(
             AttendanceSegment(
                 instance=instance,
                 registrant_id=row.registrant_id[:100],
@@ -149,7 +149,7 @@ def attendance_instance_report_store(
         instance.segment_count = len(rows)
         instance.last_reason = ""
         instance.save()
-        attendance_records_recompute(session_id=instance.session_id)
+        attendance_records_recompute(session_id=instance.session_id, fresh=(instance, segments))
 
 
 def attendance_instance_not_ready(*, instance_id: int, reason: str) -> None:
@@ -174,6 +174,13 @@ class _Matcher:
     by_email: dict[str, int]
     by_identity: dict[str, int]
 
+    def needs_email(self, segment: AttendanceSegment) -> bool:
+        """Whether neither the registrant id nor the Zoom user id tells who `segment` is."""
+        if segment.registrant_id and segment.registrant_id in self.by_registrant:
+            return False
+        key = identity_key(zoom_user_id=segment.zoom_user_id, email="", name="")
+        return not (segment.zoom_user_id and key in self.by_identity)
+
     def learner_of(self, segment: AttendanceSegment) -> int | None:
         if segment.registrant_id and segment.registrant_id in self.by_registrant:
             return self.by_registrant[segment.registrant_id]
@@ -190,19 +197,12 @@ def _identity_of(segment: AttendanceSegment) -> str:
     return identity_key(zoom_user_id=segment.zoom_user_id, email=segment.email, name=segment.name)
 
 
-def _matcher(session: LiveEventSession) -> _Matcher:
+def _matcher(session: LiveEventSession, segments: Sequence[AttendanceSegment]) -> _Matcher:
+    """What matching `segments` needs to know, and no more: the registrations of the registrant
+    ids they carry, the course's mappings, and the emails of the event's and course's people only
+    when some segment has to be matched by email (a report of registered learners needs none)."""
     event = session.event
-    registrations = LiveEventRegistration.objects.filter(event=event).exclude(zoom_registrant_id="")
-    by_registrant = dict(registrations.values_list("zoom_registrant_id", "learner_id"))
     course = course_of_event(event)
-    people = User.objects.filter(membership__organization_id=event.organization_id)
-    candidates = people.filter(live_registrations__event=event)
-    if course is not None:
-        candidates = candidates | people.filter(enrollments__course=course)
-    by_email: dict[str, int] = {}
-    for pk, email in candidates.distinct().values_list("pk", "email"):
-        if email:
-            by_email.setdefault(email.strip().lower(), pk)
     by_identity: dict[str, int] = {}
     if course is not None:
         by_identity = dict(
@@ -210,11 +210,34 @@ def _matcher(session: LiveEventSession) -> _Matcher:
                 "identity_key", "learner_id"
             )
         )
-    return _Matcher(by_registrant=by_registrant, by_email=by_email, by_identity=by_identity)
+    registrant_ids = sorted({s.registrant_id for s in segments if s.registrant_id})
+    by_registrant: dict[str, int] = {}
+    if registrant_ids:
+        registrations = LiveEventRegistration.objects.filter(
+            event=event, zoom_registrant_id__in=registrant_ids
+        )
+        by_registrant = dict(registrations.values_list("zoom_registrant_id", "learner_id"))
+    matcher = _Matcher(by_registrant=by_registrant, by_email={}, by_identity=by_identity)
+    if not any(segment.email and matcher.needs_email(segment) for segment in segments):
+        return matcher
+    people = User.objects.filter(membership__organization_id=event.organization_id)
+    candidates = people.filter(live_registrations__event=event)
+    if course is not None:
+        candidates = candidates | people.filter(enrollments__course=course)
+    for pk, email in candidates.distinct().values_list("pk", "email"):
+        if email:
+            matcher.by_email.setdefault(email.strip().lower(), pk)
+    return matcher
 
 
-def attendance_records_recompute(*, session_id: int) -> int:
-    """The session's attendance rows from its stored segments; returns how many rows it has."""
+def attendance_records_recompute(
+    *,
+    session_id: int,
+    fresh: tuple[AttendanceInstance, Sequence[AttendanceSegment]] | None = None,
+) -> int:
+    """The session's attendance rows from its stored segments; returns how many rows it has.
+    `fresh`: an instance whose segments were just stored (by the caller, in its transaction),
+    with those segments, so they are not read back."""
     with transaction.atomic():
         session = (
             # Only the session row is locked (PostgreSQL refuses FOR UPDATE on the nullable
@@ -229,20 +252,22 @@ def attendance_records_recompute(*, session_id: int) -> int:
             value=event.attendance_minimum_value,
             scheduled_minutes=session.duration_minutes,
         )
-        matcher = _matcher(session)
-        people: dict[str, list[AttendanceSegment]] = defaultdict(list)
-        learners: dict[str, int | None] = {}
-        segments = AttendanceSegment.objects.filter(instance__session=session).select_related(
+        stored = AttendanceSegment.objects.filter(instance__session=session).select_related(
             "instance"
         )
-        for segment in segments.order_by("joined_at", "id"):
+        segments = list(stored if fresh is None else stored.exclude(instance=fresh[0]))
+        if fresh is not None:
+            segments += fresh[1]
+        segments.sort(key=lambda segment: (segment.joined_at, segment.pk or 0))
+        matcher = _matcher(session, segments)
+        people: dict[str, list[AttendanceSegment]] = defaultdict(list)
+        learners: dict[str, int | None] = {}
+        for segment in segments:
             learner_id = matcher.learner_of(segment)
             key = f"learner:{learner_id}" if learner_id is not None else _identity_of(segment)
             people[key].append(segment)
             learners[key] = learner_id
-        records = [
-            _record(session, key, learners[key], own, needed) for key, own in people.items()
-        ]
+        records = [_record(session, key, learners[key], own, needed) for key, own in people.items()]
         # One upsert for the whole session, not a SELECT and a write per person: a report of
         # 300 people was 1,800 queries, most of the import's time (docs/benchmarks.md, figure 1).
         AttendanceRecord.objects.bulk_create(
