@@ -37,6 +37,7 @@ from live_events.attendance_models import (
     AttendanceSyncState,
     ParticipantMapping,
 )
+from live_events.bulk_rows import rows_insert
 from live_events.models import (
     AttendanceMinimum,
     LiveEvent,
@@ -130,7 +131,7 @@ def attendance_instance_report_store(
     with transaction.atomic():
         instance = AttendanceInstance.objects.select_for_update().get(pk=instance_id)
         instance.segments.all().delete()
-        segments = AttendanceSegment.objects.bulk_create(
+        segments = [
             AttendanceSegment(
                 instance=instance,
                 registrant_id=row.registrant_id[:100],
@@ -142,7 +143,8 @@ def attendance_instance_report_store(
                 duration_seconds=max(row.duration_seconds, 0),
             )
             for row in rows
-        )
+        ]
+        rows_insert(AttendanceSegment, segments)
         instance.started_at = started_at or instance.started_at
         instance.ended_at = ended_at or instance.ended_at
         instance.fetched_at = timezone.now()
@@ -255,10 +257,15 @@ def attendance_records_recompute(
         stored = AttendanceSegment.objects.filter(instance__session=session).select_related(
             "instance"
         )
-        segments = list(stored if fresh is None else stored.exclude(instance=fresh[0]))
+        # In the order they were stored: by join time, then as inserted (the fresh ones last).
+        ordered = [
+            ((segment.joined_at, 0, segment.pk), segment)
+            for segment in (stored if fresh is None else stored.exclude(instance=fresh[0]))
+        ]
         if fresh is not None:
-            segments += fresh[1]
-        segments.sort(key=lambda segment: (segment.joined_at, segment.pk or 0))
+            ordered += [((segment.joined_at, 1, n), segment) for n, segment in enumerate(fresh[1])]
+        ordered.sort(key=lambda pair: pair[0])
+        segments = [segment for _key, segment in ordered]
         matcher = _matcher(session, segments)
         people: dict[str, list[AttendanceSegment]] = defaultdict(list)
         learners: dict[str, int | None] = {}
@@ -268,6 +275,12 @@ def attendance_records_recompute(
             people[key].append(segment)
             learners[key] = learner_id
         records = [_record(session, key, learners[key], own, needed) for key, own in people.items()]
+        existing = AttendanceRecord.objects.filter(session=session)
+        if not existing.exists():
+            # The session's first attendance (every import's case): new rows only, and the
+            # session's lock keeps a second recompute out meanwhile.
+            rows_insert(AttendanceRecord, records)
+            return len(people)
         # One upsert for the whole session, not a SELECT and a write per person: a report of
         # 300 people was 1,800 queries, most of the import's time (docs/benchmarks.md, figure 1).
         AttendanceRecord.objects.bulk_create(
@@ -277,9 +290,7 @@ def attendance_records_recompute(
             unique_fields=["session", "person_key"],
             update_fields=_RECORD_FIELDS,
         )
-        AttendanceRecord.objects.filter(session=session).exclude(
-            person_key__in=list(people)
-        ).delete()
+        existing.exclude(person_key__in=list(people)).delete()
     return len(people)
 
 
