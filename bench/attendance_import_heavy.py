@@ -24,8 +24,8 @@ What it does:
    300 people.
 3. Baseline: `zoom_attendance_fetch` (the work's body) for `--baseline` extra sessions, one after
    the other in this one process: one Zoom call at a time.
-4. The paced import: `--workers` Celery worker processes (`make run`'s command line, threads pool
-   of `--threads`, beat in the first) on PostgreSQL, the Redis broker and the Redis pacer; then
+4. The paced import: `--workers` Celery worker processes (`make run`'s command line with a threads
+   pool of `--threads` instead of 4, beat in the first) on PostgreSQL, the Redis broker and the Redis pacer; then
    the attendance poll (`zoom_attendance_poll`, the safety net that finds ended sessions without
    attendance; beat runs it every 5 minutes) enqueues every session's fetch, and the clock runs
    until every session's attendance is fetched.
@@ -36,7 +36,7 @@ What it does:
    guests) and 393 segments. Exits non-zero on a 429, a missing row, or less than 90%.
 
     .venv/bin/python bench/attendance_import_heavy.py [--meetings 1000] [--baseline 50]
-        [--workers 3] [--threads 4] [--latency-ms 100]
+        [--workers 6] [--threads 2] [--latency-ms 100]
         [--database h_bench] [--broker redis://127.0.0.1:6379/4] [--pacer redis://127.0.0.1:6379/5]
 """
 
@@ -137,7 +137,7 @@ def django_on(places: Places) -> None:
     call_command("migrate", verbosity=0)
 
 
-# --- the scene --------------------------------------------------------------------------------------
+# --- the scene ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -379,6 +379,46 @@ class CallCounter(logging.Handler):
             )
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by the processes of these process groups (a worker and
+    the beat process it starts), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) in pids:  # the process group
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds(database: str) -> float:
+    """CPU time so far of the PostgreSQL backends serving `database` (their process titles name
+    it). A backend that has exited is no longer counted, so this is a lower bound."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 # --- the two runs -------------------------------------------------------------------------------
 
 
@@ -390,6 +430,7 @@ class Run:
     heavy_calls: int  # zoomsim's count
     refused: int  # zoomsim's 429s
     log: CallLog
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used, by whom
 
     @property
     def heavy_per_second(self) -> float:
@@ -431,7 +472,7 @@ def worker_command(number: int, places: Places, threads: int) -> list[str]:
     """scripts/run_all.py's worker command line (`make run`), beat in the first only."""
     command = [
         PYTHON, "-m", "celery", "-A", "campus", "worker",
-        f"--pool=threads", f"--concurrency={threads}", "--loglevel=info",
+        "--pool=threads", f"--concurrency={threads}", "--loglevel=info",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--hostname", f"bench{number}@%h",
     ]  # fmt: skip
@@ -442,7 +483,7 @@ def worker_command(number: int, places: Places, threads: int) -> list[str]:
 
 
 @contextmanager
-def worker(number: int, places: Places, threads: int, log_path: Path) -> Iterator[None]:
+def worker(number: int, places: Places, threads: int, log_path: Path) -> Iterator[int]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
     env.update(places.environment())
     with log_path.open("wb") as out:
@@ -460,7 +501,7 @@ def worker(number: int, places: Places, threads: int, log_path: Path) -> Iterato
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"worker {number} did not start; see {log_path}")
             time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -472,16 +513,27 @@ def worker(number: int, places: Places, threads: int, log_path: Path) -> Iterato
 
 
 def paced_import(
-    sim: httpx.Client, scene: Scene, places: Places, *, workers: int, threads: int, give_up: float
+    sim: httpx.Client,
+    scene: Scene,
+    places: Places,
+    *,
+    workers: int,
+    threads: int,
+    give_up: float,
+    database: str,
+    zoomsim_pid: int,
 ) -> Run:
     from live_events.attendance_models import AttendanceSync, AttendanceSyncState
     from zoom_integration.services.attendance import zoom_attendance_poll
 
     logs = [places.var_dir / f"worker{n}.log" for n in range(1, workers + 1)]
     with ExitStack() as stack:
-        for number, path in enumerate(logs, start=1):
+        pids = [
             stack.enter_context(worker(number, places, threads, path))
+            for number, path in enumerate(logs, start=1)
+        ]
         heavy_before, refused_before = zoomsim_counts(sim)
+        cpu_before = cpu_seconds(pids), postgres_cpu_seconds(database), process_cpu(zoomsim_pid)
         started = time.monotonic()
         enqueued = zoom_attendance_poll()
         if enqueued != len(scene.session_ids):
@@ -499,6 +551,8 @@ def paced_import(
             time.sleep(0.2)
         seconds = time.monotonic() - started
         heavy_after, refused_after = zoomsim_counts(sim)
+        cpu_after = cpu_seconds(pids), postgres_cpu_seconds(database), process_cpu(zoomsim_pid)
+    used = [after - before for after, before in zip(cpu_after, cpu_before, strict=True)]
     return Run(
         f"paced: {workers} worker processes x {threads} threads, Redis pacer",
         len(scene.session_ids),
@@ -506,6 +560,7 @@ def paced_import(
         heavy_after - heavy_before,
         refused_after - refused_before,
         read_worker_logs(logs),
+        {"Campus workers": used[0], "PostgreSQL (lower bound)": used[1], "zoomsim": used[2]},
     )
 
 
@@ -555,8 +610,10 @@ def main() -> int:
     parser.add_argument("--sessions-per-event", type=int, default=10)
     parser.add_argument("--registered", type=int, default=270, help="learners per meeting")
     parser.add_argument("--guests", type=int, default=30, help="guests per meeting")
-    parser.add_argument("--workers", type=int, default=3, help="Celery worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    # More processes of fewer threads: the import is CPU-bound in Python, and 3 x 4 threads lost
+    # a third of the throughput to the GIL (docs/benchmarks.md).
+    parser.add_argument("--workers", type=int, default=6, help="Celery worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker")
     parser.add_argument("--latency-ms", type=float, default=100)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="campus_bench_import", help="DROPPED and made anew")
@@ -606,7 +663,14 @@ def main() -> int:
             base = baseline(sim, scene.baseline_ids)
             print(f"baseline done: {base.meetings} meetings in {base.seconds:.1f} s")
             paced = paced_import(
-                sim, scene, places, workers=args.workers, threads=args.threads, give_up=args.give_up
+                sim,
+                scene,
+                places,
+                workers=args.workers,
+                threads=args.threads,
+                give_up=args.give_up,
+                database=args.database,
+                zoomsim_pid=zoomsim.pid,
             )
             problems = check_stored(scene, scene.session_ids + scene.baseline_ids)
     finally:
@@ -641,6 +705,14 @@ def report(
             f"    zoomsim counted {run.heavy_calls} Heavy calls (needed {run.meetings * pages}) "
             f"and {run.refused} 429s; Campus's log: {dict(run.log.by_category)} by category, "
             f"{dict(run.log.by_status)} by status"
+        )
+    if paced.cpu:
+        shares = ", ".join(
+            f"{who} {seconds:.1f} s ({seconds / paced.meetings * 1000:.0f} ms a meeting)"
+            for who, seconds in paced.cpu.items()
+        )
+        print(
+            f"    CPU used meanwhile: {shares}; {sum(paced.cpu.values()) / paced.seconds:.2f} cores"
         )
     stored = len(scene.session_ids) + len(scene.baseline_ids)
     print(
