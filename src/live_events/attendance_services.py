@@ -100,7 +100,9 @@ def attendance_instance_note(
     instances); its times are kept when given, and the session's first end moves earlier."""
     with transaction.atomic():
         instance, _created = AttendanceInstance.objects.get_or_create(
-            session_id=session_id, zoom_uuid=zoom_uuid
+            session_id=session_id,
+            zoom_uuid=zoom_uuid,
+            defaults={"started_at": started_at, "ended_at": ended_at},
         )
         changed = []
         if started_at is not None and instance.started_at != started_at:
@@ -245,7 +247,7 @@ def attendance_records_recompute(
             # Only the session row is locked (PostgreSQL refuses FOR UPDATE on the nullable
             # side of the lesson's outer join); it serializes recomputes of one session.
             LiveEventSession.objects.select_for_update(of=("self",))
-            .select_related("event", "event__lesson_component__lesson")
+            .select_related("event", "event__lesson_component__lesson__course")
             .get(pk=session_id)
         )
         event = session.event
