@@ -336,7 +336,7 @@ def _record(
     seconds = union_seconds(intervals)
     latest = segments[-1]
     return AttendanceRecord(
-        session=session,
+        session_id=session.pk,  # the id, not the object: cheaper, a session has hundreds
         person_key=person_key,
         learner_id=learner_id,
         identity_key="" if learner_id is not None else person_key,

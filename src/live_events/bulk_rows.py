@@ -12,9 +12,10 @@ The rows are written exactly as bulk_create would write them (each field's `pre_
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def rows_insert(model: type[Model], objects: Sequence[Model]) -> None:
@@ -32,23 +33,33 @@ def rows_insert(model: type[Model], objects: Sequence[Model]) -> None:
     # Each field's value as bulk_create would write it. Most values go as they are (strings,
     # numbers, aware datetimes, foreign keys' ids); only the fields that change or convert them
     # on the way (auto_now, JSON, ...) go through Django's field methods.
-    plain = [
-        field.get_internal_type() in _AS_THEY_ARE and not getattr(field, "auto_now", False)
-        for field in fields
-    ]
+    kinds = [_kind(field) for field in fields]
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
         for instance in objects:
-            copy.write_row(
-                [
-                    getattr(instance, field.attname)
-                    if as_is
-                    else field.get_db_prep_save(field.pre_save(instance, True), connection)
-                    for field, as_is in zip(fields, plain, strict=True)
-                ]
-            )
+            row = []
+            for field, kind in zip(fields, kinds, strict=True):
+                value = getattr(instance, field.attname) if kind != _PREPARED else None
+                if kind == _PREPARED or (kind == _AWARE and value is not None and not value.tzinfo):
+                    value = field.get_db_prep_save(field.pre_save(instance, True), connection)
+                row.append(value)
+            copy.write_row(row)
+
+
+_AS_IS, _AWARE, _PREPARED = "as is", "aware", "prepared"
+
+
+def _kind(field: Field[Any, Any]) -> str:
+    """How a field's value is written: as it is, as it is when an aware datetime (Django would
+    make a naive one aware, with a warning), or through Django's field methods."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return _PREPARED
+    internal = field.get_internal_type()
+    if internal == "DateTimeField":
+        return _AWARE
+    return _AS_IS if internal in _AS_THEY_ARE else _PREPARED
 
 
 # Internal types whose Python values psycopg writes exactly as Django would prepare them.
