@@ -28,7 +28,7 @@ def rows_insert(model: type[Model], objects: Sequence[Model]) -> None:
         model._default_manager.using(alias).bulk_create(objects, batch_size=500)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     # Each field's value as bulk_create would write it. Most values go as they are (strings,
     # numbers, aware datetimes, foreign keys' ids); only the fields that change or convert them
