@@ -39,6 +39,7 @@ from live_events.attendance_models import (
     AttendanceSyncState,
     ParticipantMapping,
 )
+from live_events.bulk_rows import rows_insert
 from live_events.models import (
     AttendanceMinimum,
     LiveEvent,
@@ -104,7 +105,9 @@ def attendance_instance_note(
     it comes minutes after its end, whatever the tries of an earlier run came to."""
     with transaction.atomic():
         instance, created = AttendanceInstance.objects.get_or_create(
-            session_id=session_id, zoom_uuid=zoom_uuid
+            session_id=session_id,
+            zoom_uuid=zoom_uuid,
+            defaults={"started_at": started_at, "ended_at": ended_at},
         )
         newly_ended = ended_at is not None and instance.ended_at is None
         if created or newly_ended:
@@ -138,7 +141,7 @@ def attendance_instance_report_store(
     with transaction.atomic():
         instance = AttendanceInstance.objects.select_for_update().get(pk=instance_id)
         instance.segments.all().delete()
-        AttendanceSegment.objects.bulk_create(
+        segments = [
             AttendanceSegment(
                 instance=instance,
                 registrant_id=row.registrant_id[:100],
@@ -150,14 +153,15 @@ def attendance_instance_report_store(
                 duration_seconds=max(row.duration_seconds, 0),
             )
             for row in rows
-        )
+        ]
+        rows_insert(AttendanceSegment, segments)
         instance.started_at = started_at or instance.started_at
         instance.ended_at = ended_at or instance.ended_at
         instance.fetched_at = timezone.now()
         instance.segment_count = len(rows)
         instance.last_reason = ""
         instance.save()
-        attendance_records_recompute(session_id=instance.session_id)
+        attendance_records_recompute(session_id=instance.session_id, fresh=(instance, segments))
 
 
 def attendance_instance_not_ready(*, instance_id: int, reason: str) -> None:
@@ -239,6 +243,13 @@ class _Matcher:
     by_email: dict[str, int]
     by_identity: dict[str, int]
 
+    def needs_email(self, segment: AttendanceSegment) -> bool:
+        """Whether neither the registrant id nor the Zoom user id tells who `segment` is."""
+        if segment.registrant_id and segment.registrant_id in self.by_registrant:
+            return False
+        key = identity_key(zoom_user_id=segment.zoom_user_id, email="", name="")
+        return not (segment.zoom_user_id and key in self.by_identity)
+
     def learner_of(self, segment: AttendanceSegment) -> int | None:
         """The learner of a segment that carries an identity; None for a name-only guest (who
         is looked up once numbered among the session's people of that name)."""
@@ -258,31 +269,47 @@ def _identity_of(segment: AttendanceSegment) -> str:
     return identity_key(zoom_user_id=segment.zoom_user_id, email=segment.email, name=segment.name)
 
 
-def _matcher(session: LiveEventSession) -> _Matcher:
+def _matcher(session: LiveEventSession, segments: Sequence[AttendanceSegment]) -> _Matcher:
+    """What matching `segments` needs to know, and no more: the registrations of the registrant
+    ids they carry, the course's mappings, and the emails of the event's and course's people only
+    when some segment has to be matched by email (a report of registered learners needs none)."""
     event = session.event
-    registrations = LiveEventRegistration.objects.filter(event=event).exclude(zoom_registrant_id="")
-    by_registrant = dict(registrations.values_list("zoom_registrant_id", "learner_id"))
     course = course_of_event(event)
+    by_identity = _mappings_of(session, course)
+    registrant_ids = sorted({s.registrant_id for s in segments if s.registrant_id})
+    by_registrant: dict[str, int] = {}
+    if registrant_ids:
+        registrations = LiveEventRegistration.objects.filter(
+            event=event, zoom_registrant_id__in=registrant_ids
+        )
+        by_registrant = dict(registrations.values_list("zoom_registrant_id", "learner_id"))
+    matcher = _Matcher(by_registrant=by_registrant, by_email={}, by_identity=by_identity)
+    if not any(segment.email and matcher.needs_email(segment) for segment in segments):
+        return matcher
     people = User.objects.filter(membership__organization_id=event.organization_id)
     candidates = people.filter(live_registrations__event=event)
     if course is not None:
         candidates = candidates | people.filter(enrollments__course=course)
-    by_email: dict[str, int] = {}
     for pk, email in candidates.distinct().values_list("pk", "email"):
         if email:
-            by_email.setdefault(email.strip().lower(), pk)
-    by_identity = _mappings_of(session, course)
-    return _Matcher(by_registrant=by_registrant, by_email=by_email, by_identity=by_identity)
+            matcher.by_email.setdefault(email.strip().lower(), pk)
+    return matcher
 
 
-def attendance_records_recompute(*, session_id: int) -> int:
-    """The session's attendance rows from its stored segments; returns how many rows it has."""
+def attendance_records_recompute(
+    *,
+    session_id: int,
+    fresh: tuple[AttendanceInstance, Sequence[AttendanceSegment]] | None = None,
+) -> int:
+    """The session's attendance rows from its stored segments; returns how many rows it has.
+    `fresh`: an instance whose segments were just stored (by the caller, in its transaction),
+    with those segments, so they are not read back."""
     with transaction.atomic():
         session = (
             # Only the session row is locked (PostgreSQL refuses FOR UPDATE on the nullable
             # side of the lesson's outer join); it serializes recomputes of one session.
             LiveEventSession.objects.select_for_update(of=("self",))
-            .select_related("event", "event__lesson_component__lesson")
+            .select_related("event", "event__lesson_component__lesson__course")
             .get(pk=session_id)
         )
         event = session.event
@@ -291,26 +318,63 @@ def attendance_records_recompute(*, session_id: int) -> int:
             value=event.attendance_minimum_value,
             scheduled_minutes=session.duration_minutes,
         )
-        matcher = _matcher(session)
-        segments = AttendanceSegment.objects.filter(instance__session=session).select_related(
+        stored = AttendanceSegment.objects.filter(instance__session=session).select_related(
             "instance"
         )
-        people, learners = _people(matcher, list(segments.order_by("joined_at", "id")))
-        for key, own in people.items():
-            _upsert_record(session, key, learners[key], own, needed)
-        AttendanceRecord.objects.filter(session=session).exclude(
-            person_key__in=list(people)
-        ).delete()
+        # In the order they were stored: by join time, then as inserted (the fresh ones last).
+        ordered = [
+            ((segment.joined_at, 0, segment.pk), segment)
+            for segment in (stored if fresh is None else stored.exclude(instance=fresh[0]))
+        ]
+        if fresh is not None:
+            ordered += [((segment.joined_at, 1, n), segment) for n, segment in enumerate(fresh[1])]
+        ordered.sort(key=lambda pair: pair[0])
+        segments = [segment for _key, segment in ordered]
+        matcher = _matcher(session, segments)
+        people, learners = _people(matcher, segments)
+        records = [_record(session, key, learners[key], own, needed) for key, own in people.items()]
+        existing = AttendanceRecord.objects.filter(session=session)
+        if not existing.exists():
+            # The session's first attendance (every import's case): new rows only, and the
+            # session's lock keeps a second recompute out meanwhile.
+            rows_insert(AttendanceRecord, records)
+            return len(people)
+        # One upsert for the whole session, not a SELECT and a write per person: a report of
+        # 300 people was 1,800 queries, most of the import's time (docs/benchmarks.md, figure 1).
+        AttendanceRecord.objects.bulk_create(
+            records,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["session", "person_key"],
+            update_fields=_RECORD_FIELDS,
+        )
+        existing.exclude(person_key__in=list(people)).delete()
     return len(people)
 
 
-def _upsert_record(
+# What a recompute writes over an existing (session, person) row.
+_RECORD_FIELDS = [
+    "learner",
+    "identity_key",
+    "zoom_user_id",
+    "email",
+    "name",
+    "attended",
+    "duration_seconds",
+    "first_join_at",
+    "last_leave_at",
+    "segments",
+    "updated_at",
+]
+
+
+def _record(
     session: LiveEventSession,
     person_key: str,
     learner_id: int | None,
     segments: list[AttendanceSegment],
     needed_seconds: int,
-) -> None:
+) -> AttendanceRecord:
     intervals = []
     kept = []
     for segment in segments:
@@ -327,21 +391,19 @@ def _upsert_record(
             intervals.append(part)
     seconds = union_seconds(intervals)
     latest = segments[-1]
-    AttendanceRecord.objects.update_or_create(
-        session=session,
+    return AttendanceRecord(
+        session_id=session.pk,  # the id, not the object: cheaper, a session has hundreds
         person_key=person_key,
-        defaults={
-            "learner_id": learner_id,
-            "identity_key": "" if learner_id is not None else person_key,
-            "zoom_user_id": next((s.zoom_user_id for s in segments if s.zoom_user_id), ""),
-            "email": next((s.email for s in segments if s.email), ""),
-            "name": latest.name,
-            "attended": seconds >= needed_seconds,
-            "duration_seconds": seconds,
-            "first_join_at": min((i.start for i in intervals), default=segments[0].joined_at),
-            "last_leave_at": max((i.end for i in intervals), default=latest.left_at),
-            "segments": kept,
-        },
+        learner_id=learner_id,
+        identity_key="" if learner_id is not None else person_key,
+        zoom_user_id=next((s.zoom_user_id for s in segments if s.zoom_user_id), ""),
+        email=next((s.email for s in segments if s.email), ""),
+        name=latest.name,
+        attended=seconds >= needed_seconds,
+        duration_seconds=seconds,
+        first_join_at=min((i.start for i in intervals), default=segments[0].joined_at),
+        last_leave_at=max((i.end for i in intervals), default=latest.left_at),
+        segments=kept,
     )
 
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, replace
+from functools import cache
 
 import httpx
 
 # Connecting should be quick; Zoom's report endpoints can take a while to answer.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+
+
+@cache
+def shared_tls_context() -> ssl.SSLContext:
+    """httpx's default verification (the certifi bundle), made once per process. Building it
+    reads and parses the whole CA bundle, about 60 ms of CPU, and Campus makes a client per job:
+    one context per client was the biggest CPU cost of an attendance fetch after the database
+    (docs/benchmarks.md, figure 1). Threads and connections may share one SSLContext."""
+    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True)

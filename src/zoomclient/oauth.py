@@ -21,7 +21,7 @@ from authlib.common.security import generate_token  # type: ignore[import-untype
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri  # type: ignore[import-untyped]
 from authlib.oauth2.rfc7636 import create_s256_code_challenge  # type: ignore[import-untyped]
 
-from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints
+from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints, shared_tls_context
 from zoomclient.errors import oauth_error_from_response, oauth_unexpected_body, transport_error
 
 log = logging.getLogger("zoomclient")
@@ -84,7 +84,7 @@ class ZoomOAuth:
         self.client_id = client_id
         self._client_secret = client_secret
         self.endpoints = endpoints
-        self._http = http or httpx.Client(timeout=timeout)
+        self._http = http or httpx.Client(timeout=timeout, verify=shared_tls_context())
         self._owns_http = http is None
         self._clock = clock
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from zoomclient.catalog import Endpoint
-from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints
+from zoomclient.config import DEFAULT_TIMEOUT, ZoomEndpoints, shared_tls_context
 from zoomclient.errors import (
     ZoomPaced,
     ZoomRateLimited,
@@ -57,7 +57,7 @@ class ZoomTransport:
         self.max_pacing_wait = max_pacing_wait
         self.token_source = token_source
         self.clock = clock
-        self.http = http or httpx.Client(timeout=timeout)
+        self.http = http or httpx.Client(timeout=timeout, verify=shared_tls_context())
         self._owns_http = http is None
         # The rate-limit headers of the latest answer (success or error), for a pacer to read.
         self.last_rate_limit = RateLimitInfo()

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from zoomsim import control, happenings, media, oauth, pages, webhooks
+from zoomsim import bulk_meetings, control, happenings, media, oauth, pages, webhooks
 from zoomsim.api import all_routes
 from zoomsim.errors import OAuthErrorResponse, ZoomErrorResponse
 from zoomsim.faults import FaultMiddleware
@@ -131,6 +131,7 @@ def create_app(sim: Simulator) -> Starlette:
             *all_routes(),
             *control.routes,
             *happenings.routes,
+            *bulk_meetings.routes,
             *pages.routes,
             *media.routes,
         ],

@@ -118,15 +118,14 @@ def find_instance(state: State, uuid: str) -> Instance:
 
 
 def running_instance(state: State, meeting: Meeting) -> Instance | None:
-    for instance in state.instances.values():
-        if instance.meeting_id == meeting.id and instance.end_time is None:
+    for instance in state.instances_of(meeting.id):
+        if instance.end_time is None:
             return instance
     return None
 
 
 def instance_segments(state: State, instance: Instance) -> list[Segment]:
-    found = [s for s in state.segments.values() if s.instance_uuid == instance.uuid]
-    return sorted(found, key=lambda s: (s.join_time, s.user_id))
+    return sorted(state.segments_of(instance.uuid), key=lambda s: (s.join_time, s.user_id))
 
 
 def meeting_of(state: State, instance: Instance) -> Meeting:
@@ -218,7 +217,7 @@ def start_instance(sim: Simulator, meeting: Meeting, at: float | None = None) ->
         topic=meeting.topic,
         start_time=state.now() if at is None else at,
     )
-    state.instances[instance.uuid] = instance
+    state.add_instance(instance)
     meeting.uuid = instance.uuid
     meeting.status = "started"
     sim.emit(meeting.account_id, "meeting.started", instance_event_object(meeting, instance))
@@ -252,7 +251,7 @@ def join(sim: Simulator, instance: Instance, joiner: Joiner, at: float | None = 
         join_time=when,
         person_key=joiner.person_key,
     )
-    state.segments[segment.id] = segment
+    state.add_segment(segment)
     meeting = meeting_of(state, instance)
     obj = instance_event_object(meeting, instance)
     obj["participant"] = participant_event_object(instance, segment)

@@ -74,6 +74,7 @@ def charge(state: State, account_id: str, category: Category) -> dict[str, str]:
     daily_key = f"day:{account_id}:{_daily_key(plan, category)}:{_day(now)}"
 
     if state.counters.get(per_second_key, 0) >= limit:
+        _count_refusal(state, account_id, category, now)
         reset = (window + 1) * _window_seconds(category)
         raise ZoomErrorResponse(
             429,
@@ -88,6 +89,7 @@ def charge(state: State, account_id: str, category: Category) -> dict[str, str]:
             },
         )
     if daily_cap is not None and state.counters.get(daily_key, 0) >= daily_cap:
+        _count_refusal(state, account_id, category, now)
         raise ZoomErrorResponse(
             429,
             429,
@@ -108,6 +110,13 @@ def charge(state: State, account_id: str, category: Category) -> dict[str, str]:
         headers["X-RateLimit-Limit"] = str(daily_cap)
         headers["X-RateLimit-Remaining"] = str(daily_cap - used)
     return headers
+
+
+def _count_refusal(state: State, account_id: str, category: str, now: float) -> None:
+    """The 429s of the day per account and category (`429:acct:Heavy:2026-12-01` in
+    `/_sim/ratelimits`), so a load test can tell how many calls Zoom refused."""
+    key = f"429:{account_id}:{category}:{_day(now)}"
+    state.counters[key] = state.counters.get(key, 0) + 1
 
 
 def charge_host_meeting_write(state: State, host_id: str) -> None:

@@ -117,6 +117,15 @@ class State:
     counters_pruned_at: float = 0.0
     sessions: dict[str, str] = field(default_factory=dict)  # consent-page cookie -> user id
     next_meeting_id: int = 81_000_000_001
+    # Indexes of `instances` by meeting and `segments` by instance, so a report or a list of runs
+    # does not scan every segment zoomsim holds (a load test plays hundreds of thousands). Not
+    # saved: rebuilt on load. Instances and segments are only ever added, through add_*().
+    _instances_by_meeting: dict[int, list[Instance]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _segments_by_instance: dict[str, list[Segment]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     # --- lookups -------------------------------------------------------------------------------
 
@@ -145,6 +154,30 @@ class State:
             _installation_key(client_id, account_id),
             Installation(client_id, account_id, user_id, self.now()),
         )
+
+    def add_instance(self, instance: Instance) -> None:
+        self.instances[instance.uuid] = instance
+        self._instances_by_meeting.setdefault(instance.meeting_id, []).append(instance)
+
+    def add_segment(self, segment: Segment) -> None:
+        self.segments[segment.id] = segment
+        self._segments_by_instance.setdefault(segment.instance_uuid, []).append(segment)
+
+    def instances_of(self, meeting_id: int) -> list[Instance]:
+        """The meeting's instances, in the order they started here."""
+        return list(self._instances_by_meeting.get(meeting_id, ()))
+
+    def segments_of(self, instance_uuid: str) -> list[Segment]:
+        """The instance's join segments, in the order they were added."""
+        return list(self._segments_by_instance.get(instance_uuid, ()))
+
+    def _reindex(self) -> None:
+        self._instances_by_meeting.clear()
+        self._segments_by_instance.clear()
+        for instance in self.instances.values():
+            self._instances_by_meeting.setdefault(instance.meeting_id, []).append(instance)
+        for segment in self.segments.values():
+            self._segments_by_instance.setdefault(segment.instance_uuid, []).append(segment)
 
     def new_meeting_id(self) -> int:
         # Zoom ids are int64 and can exceed 10 digits; ours are 11 digits so clients that store
@@ -178,6 +211,7 @@ class State:
         for name, item_type in _COLLECTIONS.items():
             items = data.get(name, {})
             getattr(state, name).update({key: item_type(**value) for key, value in items.items()})
+        state._reindex()
         return state
 
     def save(self, path: Path) -> None:

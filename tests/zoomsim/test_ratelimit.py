@@ -59,6 +59,10 @@ def test_pro_account_gets_429_on_the_31st_light_call_in_one_second(
     assert limited.headers["X-RateLimit-Reset"] == str(int(frozen_at) + 1)
     assert "Retry-After" not in limited.headers
     assert_matches_spec(limited, "GET", "/users/{userId}")
+    # The control API counts the refusals of the day, for load tests that must have none.
+    day = datetime.fromtimestamp(frozen_at, tz=UTC).strftime("%Y-%m-%d")
+    counters = control.get("/_sim/ratelimits").json()["counters"]
+    assert counters[f"429:acct-acme:Light:{day}"] == 1
 
     control.post("/_sim/clock/advance", json={"seconds": 1})
     assert api.get("/v2/users/me").status_code == 200  # a new second, a new budget

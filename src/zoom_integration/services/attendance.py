@@ -291,8 +291,8 @@ def zoom_attendance_fetch(*, session_id: int) -> None:
             session_id=session.pk, next_try_at=limited.retry_at, reason=REASON_RATE_LIMITED
         )
         raise
-    known = AttendanceInstance.objects.filter(session=session)
-    if not known.exists():
+    instances = AttendanceInstance.objects.filter(session=session).count()
+    if not instances:
         scheduled_end = session.starts_at + timedelta(minutes=session.duration_minutes)
         if timezone.now() < scheduled_end:
             # Fetched before the meeting could have ended (Fetch now too early): nothing to wait
@@ -307,7 +307,7 @@ def zoom_attendance_fetch(*, session_id: int) -> None:
     attendance_sync_fetched(session_id=session.pk, late_check_at=late_check_at)
     log.info(
         "zoom.attendance.fetched",
-        extra={"session_id": session.pk, "instances": known.count()},
+        extra={"session_id": session.pk, "instances": instances},
     )
 
 

@@ -30,11 +30,7 @@ PAST_INSTANCES_WINDOW = 15 * 30 * 24 * 3600  # Zoom lists ended instances of the
 
 def account_instances(state: State, account_id: str, meeting_id: int) -> list[Instance]:
     """The meeting's instances in this account, oldest first."""
-    found = [
-        i
-        for i in state.instances.values()
-        if i.meeting_id == meeting_id and i.account_id == account_id
-    ]
+    found = [i for i in state.instances_of(meeting_id) if i.account_id == account_id]
     return sorted(found, key=lambda i: i.start_time)
 
 
