@@ -37,7 +37,7 @@ What it does:
    guests) and 393 segments. Exits non-zero on a 429, a missing row, or less than 90%.
 
     .venv/bin/python bench/attendance_import_heavy.py [--meetings 1000] [--baseline 50]
-        [--workers 12] [--threads 1] [--latency-ms 100]
+        [--workers 16] [--threads 1] [--latency-ms 100]
         [--database h_bench] [--broker redis://127.0.0.1:6379/4] [--pacer redis://127.0.0.1:6379/5]
 """
 
@@ -632,7 +632,7 @@ def main() -> int:
     # Processes, not threads: the import is CPU-bound in Python, and threads of one process wait
     # for each other's GIL (3 x 4 threads: 42-48% of the budget, 6 x 2: 59-69%, 12 x 1: 86% on
     # 300 meetings; docs/benchmarks.md).
-    parser.add_argument("--workers", type=int, default=12, help="Celery worker processes")
+    parser.add_argument("--workers", type=int, default=16, help="Celery worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument("--latency-ms", type=float, default=100)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
