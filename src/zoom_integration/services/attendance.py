@@ -20,14 +20,12 @@ with the account's other work after it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from live_events.attendance_models import AttendanceInstance, AttendanceSyncState
 from live_events.attendance_selectors import ATTENDANCE_WORK_KIND
@@ -55,6 +53,7 @@ from zoom_integration.models import (
     ZoomWebhookEvent,
 )
 from zoom_integration.services.account_client import zoom_client_for_account
+from zoom_integration.services.ended_run import EndedRun
 from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.zoom_accounts import zoom_account_for_organization
 from zoom_integration.services.zoom_answers import zoom_answer_in_words
@@ -218,23 +217,11 @@ def zoom_attendance_poll(*, now: datetime | None = None) -> int:
 # --- meeting.ended --------------------------------------------------------------------------------
 
 
-def _instant(value: Any) -> datetime | None:
-    return parse_datetime(value) if isinstance(value, str) else None
-
-
-def on_meeting_ended(event: ZoomWebhookEvent, envelope: Mapping[str, Any]) -> None:
+def on_meeting_ended(event: ZoomWebhookEvent, run: EndedRun) -> None:
     """`meeting.ended`: note the run (its UUID and times) on each session of the meeting in
     organizations linked to the sending account, and fetch its attendance now. Runs inside the
     stored event's transaction: the fetch is rung once it commits."""
-    payload = envelope.get("payload")
-    meeting = payload.get("object") if isinstance(payload, Mapping) else None
-    if not isinstance(meeting, Mapping):
-        return
-    try:
-        meeting_id = int(str(meeting.get("id") or ""))  # a string in meeting.* events
-    except ValueError:
-        return
-    uuid = str(meeting.get("uuid") or "")
+    meeting_id, uuid = run.meeting_id, run.uuid
     linked = OrganizationZoomLink.objects.filter(
         zoom_account__zoom_account_id=event.zoom_account_id, status=LinkStatus.ACTIVE
     ).values_list("organization_id", flat=True)
@@ -249,8 +236,8 @@ def on_meeting_ended(event: ZoomWebhookEvent, envelope: Mapping[str, Any]) -> No
             attendance_instance_note(
                 session_id=session.pk,
                 zoom_uuid=uuid,
-                started_at=_instant(meeting.get("start_time")),
-                ended_at=_instant(meeting.get("end_time")),
+                started_at=run.started_at,
+                ended_at=run.ended_at,
             )
         attendance_fetch_enqueue(session=session)
         log.info(

@@ -10,9 +10,13 @@ from typing import Any
 
 from zoom_integration.models import ZoomWebhookEvent
 from zoom_integration.services.attendance import on_meeting_ended as attendance_on_meeting_ended
+from zoom_integration.services.ended_run import ended_run_of
 from zoom_integration.services.recordings import zoom_recording_meeting_ended
 
 
 def on_meeting_ended(event: ZoomWebhookEvent, envelope: Mapping[str, Any]) -> None:
-    attendance_on_meeting_ended(event, envelope)
-    zoom_recording_meeting_ended(event, envelope)
+    run = ended_run_of(envelope)
+    if run is None:
+        return
+    attendance_on_meeting_ended(event, run)
+    zoom_recording_meeting_ended(event, run)

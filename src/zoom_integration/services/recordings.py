@@ -41,7 +41,6 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from campus.private_files import private_dir
 from live_events.models import (
@@ -68,6 +67,7 @@ from work.services import work_enqueue
 from zoom_integration.encryption import decrypt_secret, encrypt_secret
 from zoom_integration.models import LinkStatus, OrganizationZoomLink, ZoomAccount, ZoomWebhookEvent
 from zoom_integration.services.account_client import zoom_client_for_account
+from zoom_integration.services.ended_run import EndedRun
 from zoom_integration.services.tokens import ZoomAccountUnusable
 from zoom_integration.services.zoom_accounts import zoom_account_for_organization
 from zoom_integration.services.zoom_answers import zoom_answer_in_words
@@ -283,20 +283,10 @@ def zoom_recording_poll_open(
     return item
 
 
-def zoom_recording_meeting_ended(event: ZoomWebhookEvent, envelope: Mapping[str, Any]) -> None:
+def zoom_recording_meeting_ended(event: ZoomWebhookEvent, run: EndedRun) -> None:
     """`meeting.ended`: for each session of the meeting whose event records to the cloud, the
     recording poll is opened (again) for that run."""
-    payload = envelope.get("payload")
-    meeting = payload.get("object") if isinstance(payload, Mapping) else None
-    if not isinstance(meeting, Mapping):
-        return
-    try:
-        meeting_id = int(str(meeting.get("id") or ""))  # a string in meeting.* events
-    except ValueError:
-        return
-    uuid = text(meeting, "uuid")
-    end_time = meeting.get("end_time")
-    ended_at = parse_datetime(end_time) if isinstance(end_time, str) else None
+    meeting_id, uuid, ended_at = run.meeting_id, run.uuid, run.ended_at
     sessions = _recorded_sessions_of_meeting(
         zoom_account_id=event.zoom_account_id, meeting_id=meeting_id
     )
