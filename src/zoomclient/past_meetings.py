@@ -58,6 +58,22 @@ class PastInstance:
         return cls(uuid=text(obj, "uuid"), start_time=instant(obj, "start_time"))
 
 
+def _segment_fields(obj: JsonObject) -> dict[str, Any]:
+    """The fields every participant row (past meeting or report) has, read from Zoom's JSON."""
+    return {
+        "id": text(obj, "id"),
+        "user_id": text(obj, "user_id"),
+        "name": text(obj, "name"),
+        "user_email": text(obj, "user_email"),
+        "registrant_id": optional_text(obj, "registrant_id"),
+        "join_time": instant(obj, "join_time"),
+        "leave_time": instant(obj, "leave_time"),
+        "duration_seconds": integer(obj, "duration"),
+        "status": text(obj, "status"),
+        "raw": obj,
+    }
+
+
 @dataclass(frozen=True)
 class PastParticipant:
     """A row of GET /past_meetings/{uuid}/participants (one join segment)."""
@@ -75,18 +91,7 @@ class PastParticipant:
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> Self:
-        return cls(
-            id=text(obj, "id"),
-            user_id=text(obj, "user_id"),
-            name=text(obj, "name"),
-            user_email=text(obj, "user_email"),
-            registrant_id=optional_text(obj, "registrant_id"),
-            join_time=instant(obj, "join_time"),
-            leave_time=instant(obj, "leave_time"),
-            duration_seconds=integer(obj, "duration"),
-            status=text(obj, "status"),
-            raw=obj,
-        )
+        return cls(**_segment_fields(obj))
 
 
 @dataclass(frozen=True)
@@ -106,16 +111,7 @@ class ReportParticipant(PastParticipant):
     def from_json(cls, obj: JsonObject) -> Self:
         # Built in one go (not the parent's row then `replace`d): reports run to thousands of rows.
         return cls(
-            id=text(obj, "id"),
-            user_id=text(obj, "user_id"),
-            name=text(obj, "name"),
-            user_email=text(obj, "user_email"),
-            registrant_id=optional_text(obj, "registrant_id"),
-            join_time=instant(obj, "join_time"),
-            leave_time=instant(obj, "leave_time"),
-            duration_seconds=integer(obj, "duration"),
-            status=text(obj, "status"),
-            raw=obj,
+            **_segment_fields(obj),
             participant_user_id=text(obj, "participant_user_id"),
             failover=flag(obj, "failover"),
         )
