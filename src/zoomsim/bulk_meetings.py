@@ -34,7 +34,7 @@ from starlette.routing import BaseRoute, Route
 
 from zoomsim.control_requests import json_object, reject_unknown
 from zoomsim.errors import control_bad_request
-from zoomsim.happenings import FIRST_USER_ID, USER_ID_STEP, parse_at
+from zoomsim.happenings import FIRST_USER_ID, USER_ID_STEP, parse_at, stay_windows
 from zoomsim.meeting_json import DEFAULT_SETTINGS
 from zoomsim.model import Instance, Meeting, Registrant, Segment, User
 from zoomsim.sim import Simulator, sim_of
@@ -63,28 +63,6 @@ class _Plan:
     people: tuple[_Person, ...]
 
 
-def _stays(where: str, entry: dict[str, Any], minutes: int) -> tuple[tuple[float, float], ...]:
-    windows = entry.get("segments", [[0, minutes]])
-    if not isinstance(windows, list) or not windows:
-        raise control_bad_request(f"{where}.segments must be a non-empty list.")
-    stays: list[tuple[float, float]] = []
-    previous_end = 0.0
-    for window in windows:
-        valid = (
-            isinstance(window, list)
-            and len(window) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in window)
-        )
-        if not valid or not previous_end <= window[0] < window[1] <= minutes:
-            raise control_bad_request(
-                f"{where}.segments must be [join_minute, leave_minute] pairs, in order, not "
-                f"overlapping, within 0..{minutes}."
-            )
-        previous_end = float(window[1])
-        stays.append((float(window[0]), float(window[1])))
-    return tuple(stays)
-
-
 def _text(where: str, entry: dict[str, Any], name: str, longest: int) -> str:
     value = entry.get(name, "")
     if not isinstance(value, str) or len(value) > longest:
@@ -104,7 +82,7 @@ def _registrant(where: str, entry: Any, minutes: int) -> _Person:
         raise control_bad_request(f"{where}.first_name is required.")
     last = _text(where, entry, "last_name", 64)
     name = f"{first} {last}".strip()
-    return _Person(name, first, last, email, True, _stays(where, entry, minutes))
+    return _Person(name, first, last, email, True, stay_windows(where, entry, minutes))
 
 
 def _guest(where: str, entry: Any, minutes: int) -> _Person:
@@ -114,7 +92,7 @@ def _guest(where: str, entry: Any, minutes: int) -> _Person:
     name = _text(where, entry, "name", 64)
     if not name:
         raise control_bad_request(f"{where}.name: a guest needs a display name of 1 to 64.")
-    return _Person(name, "", "", "", False, _stays(where, entry, minutes))
+    return _Person(name, "", "", "", False, stay_windows(where, entry, minutes))
 
 
 def _plan(where: str, entry: Any, now: float) -> _Plan:

@@ -431,24 +431,35 @@ def _plan(
                 f"participants[{index}] is listed twice: give it several segments."
             )
         people.add(joiner.person_key)
-        windows = entry.get("segments", [[0, minutes]])
-        if not isinstance(windows, list) or not windows:
-            raise control_bad_request(f"participants[{index}].segments must be a non-empty list.")
-        previous_end = 0.0
-        for window in windows:
-            valid = (
-                isinstance(window, list)
-                and len(window) == 2
-                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in window)
-            )
-            if not valid or not previous_end <= window[0] < window[1] <= minutes:
-                raise control_bad_request(
-                    f"participants[{index}].segments must be [join_minute, leave_minute] pairs, "
-                    f"in order, not overlapping, within 0..{minutes}."
-                )
-            previous_end = float(window[1])
-            stays.append(PlannedStay(joiner, start + window[0] * 60, start + window[1] * 60))
+        for joined, left in stay_windows(f"participants[{index}]", entry, minutes):
+            stays.append(PlannedStay(joiner, start + joined * 60, start + left * 60))
     return stays
+
+
+def stay_windows(
+    where: str, entry: dict[str, Any], minutes: int
+) -> tuple[tuple[float, float], ...]:
+    """A participant's `segments` ([join_minute, leave_minute] pairs, in order, not overlapping,
+    within the meeting; the whole meeting when left out), checked."""
+    windows = entry.get("segments", [[0, minutes]])
+    if not isinstance(windows, list) or not windows:
+        raise control_bad_request(f"{where}.segments must be a non-empty list.")
+    stays: list[tuple[float, float]] = []
+    previous_end = 0.0
+    for window in windows:
+        valid = (
+            isinstance(window, list)
+            and len(window) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in window)
+        )
+        if not valid or not previous_end <= window[0] < window[1] <= minutes:
+            raise control_bad_request(
+                f"{where}.segments must be [join_minute, leave_minute] pairs, in order, not "
+                f"overlapping, within 0..{minutes}."
+            )
+        previous_end = float(window[1])
+        stays.append((float(window[0]), float(window[1])))
+    return tuple(stays)
 
 
 def joiner_from_body(state: State, meeting: Meeting, body: dict[str, Any]) -> Joiner:
