@@ -46,13 +46,11 @@ from live_events.models import (
     LiveEventRegistration,
     LiveEventSession,
 )
-from live_events.not_available import SessionData, course_admins_not_available_emails_plan
+from live_events.not_available import REASON_LENGTH, SessionData, not_available_verdict
 from live_events.providers import scheduling_provider_get
 from organizations.models import Organization, User
 
 log = logging.getLogger("live_events.attendance")
-
-REASON_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -515,18 +513,12 @@ def attendance_sync_unavailable(*, session_id: int, reason: str) -> bool:
     are emailed once. Returns whether this call told them."""
     with transaction.atomic():
         sync = attendance_sync_get(session_id=session_id, lock=True)
-        sync.state = AttendanceSyncState.UNAVAILABLE
-        sync.next_try_at = None
-        sync.last_reason = reason[:REASON_LENGTH]
-        tell = sync.admins_told_at is None
-        if tell:
-            sync.admins_told_at = timezone.now()
-            # Planned with the mark, in this transaction: sent after commit, retried until sent.
-            course_admins_not_available_emails_plan(
-                session_id=session_id, data=SessionData.ATTENDANCE, reason=reason
-            )
-        sync.save()
-    return tell
+        return not_available_verdict(
+            sync,
+            unavailable=AttendanceSyncState.UNAVAILABLE,
+            data=SessionData.ATTENDANCE,
+            reason=reason,
+        )
 
 
 def attendance_give_up_at(*, session: LiveEventSession, sync: AttendanceSync) -> datetime:

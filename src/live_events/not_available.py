@@ -19,9 +19,11 @@ from enum import Enum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils import timezone
 
+from live_events.attendance_models import AttendanceSync
 from live_events.invitations import campus_host
-from live_events.models import LiveEventSession
+from live_events.models import LiveEventRecordingSync, LiveEventSession
 from organizations.models import Role, User
 from work.services import work_enqueue
 
@@ -63,6 +65,34 @@ def _course_admins(organization_id: int) -> list[User]:
 
 def not_available_email_dedupe_key(*, session_id: int, data: SessionData, user_id: int) -> str:
     return f"{NOT_AVAILABLE_EMAIL_KIND}:{data.name.lower()}:session:{session_id}:user:{user_id}"
+
+
+# How much of Zoom's last answer a sync row keeps (its `last_reason` column).
+REASON_LENGTH = 300
+
+
+def not_available_verdict(
+    sync: AttendanceSync | LiveEventRecordingSync,
+    *,
+    unavailable: str,
+    data: SessionData,
+    reason: str,
+) -> bool:
+    """The verdict on a sync row the caller holds locked in its transaction: state `unavailable`,
+    no next try, Zoom's last answer kept, and the Course Admins' emails planned with the "told"
+    mark the first time only. Returns whether this call planned them."""
+    sync.state = unavailable
+    sync.next_try_at = None
+    sync.last_reason = reason[:REASON_LENGTH]
+    tell = sync.admins_told_at is None
+    if tell:
+        sync.admins_told_at = timezone.now()
+        # Planned with the mark, in this transaction: sent after commit, retried until sent.
+        course_admins_not_available_emails_plan(
+            session_id=sync.session_id, data=data, reason=reason
+        )
+    sync.save()
+    return tell
 
 
 def course_admins_not_available_emails_plan(

@@ -24,7 +24,7 @@ from live_events.models import (
     LiveEventSession,
     RecordingSyncState,
 )
-from live_events.not_available import SessionData, course_admins_not_available_emails_plan
+from live_events.not_available import REASON_LENGTH, SessionData, not_available_verdict
 from live_events.recording_selectors import video_choice
 
 log = logging.getLogger("live_events.recordings")
@@ -162,8 +162,6 @@ def live_event_recordings_to_import(*, session: LiveEventSession) -> list[int]:
 
 # --- where the search for the recording stands ---------------------------------------------------
 
-REASON_LENGTH = 300
-
 
 def _recording_sync(session_id: int) -> LiveEventRecordingSync:
     sync, _created = LiveEventRecordingSync.objects.select_for_update().get_or_create(
@@ -201,18 +199,12 @@ def live_event_recording_unavailable(*, session_id: int, reason: str) -> bool:
     answer, and the Course Admins emailed once (never again, however often this is called).
     Returns whether this call told them."""
     with transaction.atomic():
-        sync = _recording_sync(session_id)
-        sync.state = RecordingSyncState.UNAVAILABLE
-        sync.next_try_at = None
-        sync.last_reason = reason[:REASON_LENGTH]
-        tell = sync.admins_told_at is None
-        if tell:
-            sync.admins_told_at = timezone.now()
-            # Planned with the mark, in this transaction: sent after commit, retried until sent.
-            course_admins_not_available_emails_plan(
-                session_id=session_id, data=SessionData.RECORDING, reason=reason
-            )
-        sync.save()
+        tell = not_available_verdict(
+            _recording_sync(session_id),
+            unavailable=RecordingSyncState.UNAVAILABLE,
+            data=SessionData.RECORDING,
+            reason=reason,
+        )
     log.info("live_events.recording_unavailable", extra={"session_id": session_id, "told": tell})
     return tell
 
