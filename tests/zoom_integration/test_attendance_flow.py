@@ -24,6 +24,7 @@ from live_events.attendance_models import (
     ParticipantMapping,
 )
 from live_events.attendance_selectors import (
+    AttendanceRow,
     attendance_for_event,
     attendance_for_session,
     attendance_of_learner,
@@ -89,6 +90,30 @@ def _status(acme: Organization, session: LiveEventSession) -> str:
     return attendance_sync_status(organization=acme, session_id=session.pk, time_zone="UTC")
 
 
+def _by_learner(acme: Organization, session: LiveEventSession) -> dict[User | None, AttendanceRow]:
+    """The session's matched learners' attendance rows, by learner."""
+    return {
+        row.learner: row for row in attendance_for_session(organization=acme, session_id=session.pk)
+    }
+
+
+def _map(
+    acme: Organization,
+    people: People,
+    session: LiveEventSession,
+    identity_key: str,
+    learner_id: int,
+) -> int:
+    """The Course Admin maps an unmatched participant of the session to a learner."""
+    return attendance_participant_map(
+        organization=acme,
+        actor=people.course_assistant,
+        session_id=session.pk,
+        identity_key=identity_key,
+        learner_id=learner_id,
+    )
+
+
 def test_rejoins_merge_into_one_row_with_overlaps_counted_once_and_not_ready_is_retried(
     event: LiveEvent, acme: Organization, acme_course: Course, zoomsim: LiveZoomsim
 ) -> None:
@@ -119,9 +144,7 @@ def test_rejoins_merge_into_one_row_with_overlaps_counted_once_and_not_ready_is_
 
     _report_becomes_ready(zoomsim, session)
 
-    rows = {
-        row.learner: row for row in attendance_for_session(organization=acme, session_id=session.pk)
-    }
+    rows = _by_learner(acme, session)
     assert rows[ada].duration_seconds == 50 * 60
     assert rows[bob].duration_seconds == 10 * 60
     assert rows[ada].attended
@@ -166,9 +189,7 @@ def test_two_learners_with_the_same_display_name_stay_apart(
     deliver_meeting_ended(zoomsim, instance["uuid"])
     _report_becomes_ready(zoomsim, session)
 
-    rows = {
-        row.learner: row for row in attendance_for_session(organization=acme, session_id=session.pk)
-    }
+    rows = _by_learner(acme, session)
     assert rows[one].duration_seconds == 40 * 60
     assert rows[two].duration_seconds == 10 * 60
     assert not attendance_unmatched(organization=acme, session_id=session.pk)
@@ -193,9 +214,7 @@ def test_a_signed_in_zoom_user_matches_a_learner_by_email_in_any_case(
     deliver_meeting_ended(zoomsim, instance["uuid"])
     _report_becomes_ready(zoomsim, session)
 
-    rows = {
-        row.learner: row for row in attendance_for_session(organization=acme, session_id=session.pk)
-    }
+    rows = _by_learner(acme, session)
     assert rows[cora].duration_seconds == 40 * 60
     assert not attendance_unmatched(organization=acme, session_id=session.pk)
 
@@ -245,17 +264,9 @@ def test_a_guest_matches_nobody_until_mapped_and_the_mapping_holds_for_the_next_
     assert len(attendance_unmatched(organization=acme, session_id=first.pk)) == 2
 
     grace_learner = learner(acme, acme_course, "grace@acme.example", "Grace", "Hopper")
-    changed = attendance_participant_map(
-        organization=acme,
-        actor=acme_people.course_assistant,
-        session_id=first.pk,
-        identity_key=grace.identity_key,
-        learner_id=grace_learner.pk,
-    )
+    changed = _map(acme, acme_people, first, grace.identity_key, grace_learner.pk)
     assert changed == 1
-    rows = {
-        row.learner: row for row in attendance_for_session(organization=acme, session_id=first.pk)
-    }
+    rows = _by_learner(acme, first)
     assert rows[grace_learner].duration_seconds == 60 * 60
     assert [u.name for u in attendance_unmatched(organization=acme, session_id=first.pk)] == [
         "Ada Lovelace"
@@ -275,9 +286,7 @@ def test_a_guest_matches_nobody_until_mapped_and_the_mapping_holds_for_the_next_
     )
     deliver_meeting_ended(zoomsim, again["uuid"])
     _report_becomes_ready(zoomsim, second)
-    rows = {
-        row.learner: row for row in attendance_for_session(organization=acme, session_id=second.pk)
-    }
+    rows = _by_learner(acme, second)
     assert rows[grace_learner].duration_seconds == 15 * 60
     assert not attendance_unmatched(organization=acme, session_id=second.pk)
     whole = attendance_for_event(organization=acme, event_id=event.pk)
@@ -313,18 +322,10 @@ def test_a_guest_known_only_by_a_typed_name_is_mapped_for_that_session_only(
     [guest] = attendance_unmatched(organization=acme, session_id=first.pk)
     assert (guest.identity_key, guest.lasting) == ("name:Sam", False)
 
-    changed = attendance_participant_map(
-        organization=acme,
-        actor=acme_people.course_assistant,
-        session_id=first.pk,
-        identity_key=guest.identity_key,
-        learner_id=sam.pk,
-    )
+    changed = _map(acme, acme_people, first, guest.identity_key, sam.pk)
 
     assert changed == 1
-    rows = {
-        row.learner: row for row in attendance_for_session(organization=acme, session_id=first.pk)
-    }
+    rows = _by_learner(acme, first)
     assert rows[sam].duration_seconds == 45 * 60
     mapping = ParticipantMapping.objects.get()
     assert (mapping.session_id, mapping.identity_key) == (first.pk, "name:Sam")
@@ -399,13 +400,7 @@ def test_guests_of_one_typed_name_at_the_same_time_are_listed_apart_and_a_rejoin
 
     # Mapping the second Sam maps that one only.
     second_sam = unmatched[2]
-    attendance_participant_map(
-        organization=acme,
-        actor=acme_people.course_assistant,
-        session_id=session.pk,
-        identity_key=second_sam.identity_key,
-        learner_id=ada.pk,
-    )
+    _map(acme, acme_people, session, second_sam.identity_key, ada.pk)
     rows = attendance_for_session(organization=acme, session_id=session.pk)
     assert [(row.learner, row.duration_seconds) for row in rows] == [(ada, 60 * 60)]
     assert [
@@ -516,9 +511,7 @@ def test_a_restarted_meeting_counts_both_instances_and_a_late_one_is_picked_up(
     deliver_meeting_ended(zoomsim, second["uuid"])
     _report_becomes_ready(zoomsim, session)
 
-    rows = {
-        row.learner: row for row in attendance_for_session(organization=acme, session_id=session.pk)
-    }
+    rows = _by_learner(acme, session)
     assert rows[ada].duration_seconds == (20 + 25) * 60
     assert rows[bob].duration_seconds == (30 + 40) * 60
     assert {s[0] for s in rows[ada].segments} == {first["uuid"], second["uuid"]}
@@ -734,13 +727,7 @@ def test_a_guest_alone_with_the_host_is_a_complete_report_in_which_no_learner_at
         ground_truth_segments(zoomsim, instance["uuid"])
     )
     # The guest is there to be mapped: it was Ada, on someone else's device.
-    attendance_participant_map(
-        organization=acme,
-        actor=acme_people.course_assistant,
-        session_id=session.pk,
-        identity_key=unmatched["Visitor"].identity_key,
-        learner_id=ada.pk,
-    )
+    _map(acme, acme_people, session, unmatched["Visitor"].identity_key, ada.pk)
     rows = attendance_for_session(organization=acme, session_id=session.pk)
     assert [(row.learner, row.duration_seconds) for row in rows] == [(ada, 40 * 60)]
 

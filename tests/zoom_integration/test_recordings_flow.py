@@ -66,6 +66,11 @@ def on_zoom(
     return acme
 
 
+def _recorded(on_zoom: Organization, people: People, course: Course) -> LiveEventSession:
+    """The usual scene: acme's builder's cloud-recorded event with auto-upload, on the course."""
+    return recorded_event(organization=on_zoom, builder=people.course_builder, course=course)
+
+
 def _by_type(session_id: int) -> dict[str, LiveEventRecording]:
     return {r.file_type: r for r in LiveEventRecording.objects.filter(session_id=session_id)}
 
@@ -74,9 +79,7 @@ def test_a_recording_that_takes_hours_is_found_by_polling_then_imported_whole(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=5 * HOURS)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
 
     assert zoom_recording_polls_enqueue() == 1
@@ -120,9 +123,7 @@ def test_recording_completed_imports_with_its_token_and_twice_is_once(
     settings: object,
 ) -> None:
     knobs(zoomsim, recording_delay=2 * HOURS)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     assert recording_completed_bodies(zoomsim) == []  # Zoom is still processing
     advance_zoom_clock(zoomsim, 2 * HOURS + 60)
@@ -162,9 +163,7 @@ def test_an_expired_download_token_falls_back_to_the_accounts_token(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=60)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     advance_zoom_clock(zoomsim, 120)
     [body] = recording_completed_bodies(zoomsim)
@@ -220,9 +219,7 @@ def test_a_restarted_meeting_has_both_instances_recordings_imported(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=60)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     advance_zoom_clock(zoomsim, 2 * HOURS)
     run_meeting(zoomsim, session)  # the host started it again: a second UUID
@@ -243,9 +240,7 @@ def test_polling_stops_72_hours_after_the_end(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=100 * HOURS)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     zoom_recording_polls_enqueue()
     LiveEventSession.objects.filter(pk=session.pk).update(
@@ -263,9 +258,7 @@ def test_a_download_url_off_zooms_host_is_never_called(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=60)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     advance_zoom_clock(zoomsim, 120)
     [body] = recording_completed_bodies(zoomsim)
@@ -308,9 +301,7 @@ def test_no_recording_in_72_hours_says_not_available_and_tells_course_admins_onc
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=100 * HOURS)  # Zoom never makes it in time
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     zoom_recording_polls_enqueue()
     make_due_now()
@@ -363,9 +354,7 @@ def test_the_verdict_keeps_zooms_last_answer_in_words(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=100 * HOURS)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     zoom_recording_polls_enqueue()
     _72_hours_pass(session)
@@ -385,9 +374,7 @@ def test_the_verdict_keeps_zooms_last_answer_in_words(
 def test_an_event_without_cloud_recording_waits_for_none_and_tells_nobody(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     LiveEvent.objects.filter(pk=session.event_id).update(auto_record_cloud=False)
     run_meeting(zoomsim, session)
     _72_hours_pass(session)
@@ -410,9 +397,7 @@ def test_a_restarted_meetings_recordings_are_each_on_the_lesson_page_in_their_or
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=90)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     first = run_meeting(zoomsim, session)
     advance_zoom_clock(zoomsim, 2 * HOURS)
     second = run_meeting(zoomsim, session)  # the host started it again: a second UUID
@@ -455,9 +440,7 @@ def test_one_run_shows_one_player_without_parts(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=60)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     advance_zoom_clock(zoomsim, 120)
     [body] = recording_completed_bodies(zoomsim)
@@ -473,9 +456,7 @@ def test_a_restarts_recording_whose_notice_never_came_is_found_by_the_poll(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=90)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     first = run_meeting(zoomsim, session)
     advance_zoom_clock(zoomsim, 120)
     [body] = recording_completed_bodies(zoomsim)
@@ -525,9 +506,7 @@ def test_a_restart_after_the_poll_finished_is_found_through_meeting_ended(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=90)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     first = run_meeting(zoomsim, session)
     deliver_meeting_ended(zoomsim, str(first["uuid"]))
     advance_zoom_clock(zoomsim, 120)
@@ -572,9 +551,7 @@ def test_a_restart_after_the_verdict_is_looked_for_again_and_tells_nobody_twice(
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=100 * HOURS)  # the first run's recording never comes
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     run_meeting(zoomsim, session)
     zoom_recording_polls_enqueue()
     _72_hours_pass(session)
@@ -614,9 +591,7 @@ def test_a_run_held_before_the_scheduled_time_is_waited_on_hours_apart_not_every
     zoomsim: LiveZoomsim, on_zoom: Organization, acme_people: People, acme_course: Course
 ) -> None:
     knobs(zoomsim, recording_delay=100 * HOURS)
-    session = recorded_event(
-        organization=on_zoom, builder=acme_people.course_builder, course=acme_course
-    )
+    session = _recorded(on_zoom, acme_people, acme_course)
     # The host tries the meeting out two days early (the session stays scheduled in two days).
     early = _restart(zoomsim, session)
     deliver_meeting_ended(zoomsim, str(early["uuid"]))
