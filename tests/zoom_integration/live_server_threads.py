@@ -23,5 +23,15 @@ def close_zoomsim_webhook_connections(zoomsim: LiveZoomsim) -> None:
 def let_request_threads_finish(timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     for thread in threading.enumerate():
-        if "process_request_thread" in thread.name:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        if "process_request_thread" not in thread.name:
+            continue
+        while True:
+            try:
+                thread.join(max(0.0, deadline - time.monotonic()))
+                break
+            except RuntimeError:
+                # enumerate() lists a thread whose start() has not finished yet: joining it is
+                # refused until it has; it is about to run, so wait for that, then join it.
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.01)
